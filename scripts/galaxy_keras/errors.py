@@ -1,0 +1,71 @@
+"""User-facing errors and the command-line wrapper every tool script runs in."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+class UserError(Exception):
+    """A mistake in the user's input: reported as one line, no traceback."""
+
+
+def run_tool(main: Callable[[], None]) -> None:
+    """Run a tool's main function and turn errors into a one-line message and exit status.
+
+    Expected mistakes (UserError) exit with 1; anything else is a bug or an
+    environment problem and exits with 2, still with a one-line summary last so
+    that Galaxy shows something readable in the job's error field.
+    """
+    try:
+        main()
+    except UserError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        sys.exit(1)
+    except MemoryError:
+        print("Error: out of memory; try a smaller batch size or dataset", file=sys.stderr)
+        sys.exit(2)
+    except Exception as err:  # noqa: BLE001 - last line of defence, re-reported in one line
+        import traceback
+
+        traceback.print_exc()
+        summary = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(f"Error: unexpected {type(err).__name__}: {summary}", file=sys.stderr)
+        sys.exit(2)
+
+
+@contextlib.contextmanager
+def atomic_outputs(*paths: str | os.PathLike | None) -> Iterator[list[Path | None]]:
+    """Yield temporary paths next to each output; move them into place only on success.
+
+    On any error the temporary files and the (possibly pre-created, empty)
+    final outputs are removed, so a failed run never leaves a half-written or
+    stale output behind. ``None`` entries (an optional output not asked for)
+    pass through as ``None``.
+    """
+    temps: list[Path | None] = []
+    try:
+        for path in paths:
+            if path is None:
+                temps.append(None)
+                continue
+            final = Path(path)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+        yield temps
+    except BaseException:
+        for path, tmp in zip(paths, temps):
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            if path is not None:
+                Path(path).unlink(missing_ok=True)
+        raise
+    for path, tmp in zip(paths, temps):
+        if tmp is not None:
+            os.replace(tmp, path)

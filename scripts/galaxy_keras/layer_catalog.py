@@ -1,0 +1,210 @@
+"""The layers a user can pick in "Create a deep learning model architecture".
+
+Adding a layer is one ``_add(...)`` line: its Keras class name, its group (shown
+as "Group -- Name" in the form), its main fields and its advanced fields. The
+form (tools/layer_macros.xml, generated) and the model builder both read this
+table. Only classes listed here can ever be instantiated, and no field takes
+free text that would be evaluated, so a config cannot name code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .fields import Bool, Field, Float, Int, Ints, Select
+
+ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "silu",
+               "softplus", "softsign", "exponential", "hard_sigmoid", "hard_silu", "leaky_relu",
+               "relu6", "mish", "log_softmax")
+INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
+                "lecun_normal", "orthogonal", "zeros", "ones", "random_uniform", "random_normal",
+                "truncated_normal")
+REGULARIZERS = ("None", "l1", "l2", "l1_l2")
+PADDINGS = ("valid", "same")
+
+
+def activation(default: str = "linear") -> Field:
+    return Select("activation", ACTIVATIONS, default, label="Activation function",
+                  help="Keras argument 'activation'; 'linear' means no activation.")
+
+
+def initializer(name: str, default: str) -> Field:
+    return Select(name, INITIALIZERS, default)
+
+
+def regularizer(name: str) -> Field:
+    return Select(name, REGULARIZERS, "None", help=f"Keras argument '{name}' (default factors: 0.01).")
+
+
+def weights_options(kernel: bool = True) -> tuple[Field, ...]:
+    fields = [Bool("use_bias", True)]
+    if kernel:
+        fields += [initializer("kernel_initializer", "glorot_uniform"), regularizer("kernel_regularizer")]
+    fields += [initializer("bias_initializer", "zeros"), regularizer("bias_regularizer"),
+               regularizer("activity_regularizer")]
+    return tuple(fields)
+
+
+def rate(default: float = 0.5, name: str = "rate") -> Field:
+    return Float(name, default, min=0.0, max=1.0)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One entry of the catalogue.
+
+    call: how the layer is applied to its inbound layers in a functional model:
+    "single" (one tensor), "list" (a list, as merge layers take), "args"
+    (separate tensors: query, value[, key] for attention).
+    """
+
+    name: str
+    group: str
+    main: tuple[Field, ...] = ()
+    advanced: tuple[Field, ...] = ()
+    call: str = "single"
+    functional_only: bool = False
+    keras_class: str | None = None  # when the form's value differs from the Keras class name
+
+    @property
+    def label(self) -> str:
+        return f"{self.group} -- {self.name}"
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return self.main + self.advanced
+
+
+LAYERS: dict[str, LayerSpec] = {}
+
+
+def _add(name: str, group: str, main: tuple[Field, ...] = (), advanced: tuple[Field, ...] = (), **kw: Any) -> None:
+    LAYERS[name] = LayerSpec(name, group, tuple(main), tuple(advanced), **kw)
+
+
+# --- Core -------------------------------------------------------------------
+_add("Dense", "Core", (Int("units", 1, min=1), activation()), weights_options())
+_add("Input", "Core", (Ints("shape", "(10,)", allow_none=True, always_tuple=True,
+                            help="Shape of one sample without the batch axis, e.g. (500,) or (28, 28, 1)."),),
+     (Select("dtype", ("float32", "int32", "float16", "bfloat16", "int64", "bool"), "float32"),),
+     functional_only=True)
+_add("Activation", "Core", (activation("relu"),))
+_add("Dropout", "Core", (rate(),), (Int("seed", None, min=0),))
+_add("SpatialDropout1D", "Core", (rate(),))
+_add("SpatialDropout2D", "Core", (rate(),))
+_add("SpatialDropout3D", "Core", (rate(),))
+_add("Flatten", "Core")
+_add("Reshape", "Core", (Ints("target_shape", "(1,)", always_tuple=True),))
+_add("Permute", "Core", (Ints("dims", "(2, 1)", always_tuple=True),))
+_add("RepeatVector", "Core", (Int("n", 1, min=1),))
+_add("Masking", "Core", (Float("mask_value", 0.0),))
+_add("ActivityRegularization", "Core", (Float("l1", 0.0, min=0.0), Float("l2", 0.0, min=0.0)))
+_add("Identity", "Core")
+
+# --- Convolutional ------------------------------------------------------------
+for _dims in (1, 2, 3):
+    _conv_main = (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+                  Select("padding", PADDINGS + (("causal",) if _dims == 1 else ())), activation())
+    _conv_adv = (Ints("dilation_rate", "1"), Int("groups", 1, min=1)) + weights_options()
+    _add(f"Conv{_dims}D", "Convolutional", _conv_main, _conv_adv)
+    _add(f"Conv{_dims}DTranspose", "Convolutional", _conv_main[:3] + (Select("padding", PADDINGS), activation()),
+         (Ints("dilation_rate", "1"),) + weights_options())
+    _add(f"Cropping{_dims}D", "Convolutional", (Ints("cropping", "1"),))
+    _add(f"UpSampling{_dims}D", "Convolutional", (Ints("size", "2"),))
+    _add(f"ZeroPadding{_dims}D", "Convolutional", (Ints("padding", "1"),))
+for _dims in (1, 2):
+    _add(f"SeparableConv{_dims}D", "Convolutional",
+         (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+          Select("padding", PADDINGS), activation()),
+         (Int("depth_multiplier", 1, min=1), Ints("dilation_rate", "1"), Bool("use_bias", True)))
+    _add(f"DepthwiseConv{_dims}D", "Convolutional",
+         (Ints("kernel_size", "3"), Ints("strides", "1"), Select("padding", PADDINGS), activation()),
+         (Int("depth_multiplier", 1, min=1), Ints("dilation_rate", "1"), Bool("use_bias", True)))
+
+# --- Pooling ------------------------------------------------------------------
+for _dims in (1, 2, 3):
+    for _kind in ("Max", "Average"):
+        _add(f"{_kind}Pooling{_dims}D", "Pooling",
+             (Ints("pool_size", "2"), Ints("strides", None, optional=True), Select("padding", PADDINGS)))
+        _add(f"Global{_kind}Pooling{_dims}D", "Pooling", (), (Bool("keepdims", False),))
+
+# --- Recurrent ----------------------------------------------------------------
+_RNN_ADV = (Float("dropout", 0.0, min=0.0, max=1.0), Float("recurrent_dropout", 0.0, min=0.0, max=1.0),
+            Bool("go_backwards", False), Bool("unroll", False), Bool("use_bias", True),
+            initializer("kernel_initializer", "glorot_uniform"),
+            initializer("recurrent_initializer", "orthogonal"), regularizer("kernel_regularizer"),
+            regularizer("recurrent_regularizer"))
+_GATED_ADV = (Select("recurrent_activation", ACTIVATIONS, "sigmoid"),) + _RNN_ADV
+
+
+def _rnn_main(default_activation: str = "tanh") -> tuple[Field, ...]:
+    return (Int("units", 32, min=1), activation(default_activation),
+            Bool("return_sequences", False,
+                 help="Keras argument 'return_sequences': output every time step (needed before another recurrent layer)."))
+
+
+_add("LSTM", "Recurrent", _rnn_main(), _GATED_ADV)
+_add("GRU", "Recurrent", _rnn_main(), _GATED_ADV + (Bool("reset_after", True),))
+_add("SimpleRNN", "Recurrent", _rnn_main(), _RNN_ADV)
+_add("Bidirectional", "Recurrent",
+     (Select("layer", ("LSTM", "GRU", "SimpleRNN"), "LSTM", label="Recurrent layer to run in both directions"),)
+     + _rnn_main() + (Select("merge_mode", ("concat", "sum", "mul", "ave"), "concat"),),
+     (Select("recurrent_activation", ACTIVATIONS, "sigmoid",
+             help="Keras argument 'recurrent_activation' (LSTM and GRU only)."),) + _RNN_ADV)
+for _dims in (1, 2):
+    _add(f"ConvLSTM{_dims}D", "Recurrent",
+         (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+          Select("padding", PADDINGS), activation("tanh"), Bool("return_sequences", False)),
+         (Select("recurrent_activation", ACTIVATIONS, "sigmoid"), Ints("dilation_rate", "1"),
+          Float("dropout", 0.0, min=0.0, max=1.0), Float("recurrent_dropout", 0.0, min=0.0, max=1.0)))
+
+# --- Embedding ----------------------------------------------------------------
+_add("Embedding", "Embedding",
+     (Int("input_dim", 1000, min=1, help="Keras argument 'input_dim': size of the vocabulary (largest integer + 1)."),
+      Int("output_dim", 32, min=1, help="Keras argument 'output_dim': length of each word vector."),
+      Bool("mask_zero", False,
+           help="Keras argument 'mask_zero': treat 0 as padding, so that recurrent layers skip it.")),
+     (initializer("embeddings_initializer", "random_uniform"), regularizer("embeddings_regularizer")))
+
+# --- Advanced activations -------------------------------------------------------
+_add("ReLU", "Advanced activations", (), (Float("max_value", None, min=0.0, optional=True),
+                                           Float("negative_slope", 0.0, min=0.0), Float("threshold", 0.0)))
+_add("LeakyReLU", "Advanced activations", (Float("negative_slope", 0.3, min=0.0),))
+_add("PReLU", "Advanced activations", (), (initializer("alpha_initializer", "zeros"),))
+_add("ELU", "Advanced activations", (Float("alpha", 1.0),))
+_add("Softmax", "Advanced activations", (Int("axis", -1),))
+
+# --- Normalization --------------------------------------------------------------
+_add("BatchNormalization", "Normalization", (),
+     (Int("axis", -1), Float("momentum", 0.99, min=0.0, max=1.0), Float("epsilon", 0.001, min=0.0),
+      Bool("center", True), Bool("scale", True)))
+_add("LayerNormalization", "Normalization", (),
+     (Int("axis", -1), Float("epsilon", 0.001, min=0.0), Bool("center", True), Bool("scale", True)))
+_add("GroupNormalization", "Normalization", (Int("groups", 32, min=1),),
+     (Int("axis", -1), Float("epsilon", 0.001, min=0.0)))
+_add("UnitNormalization", "Normalization", (), (Int("axis", -1),))
+
+# --- Noise ----------------------------------------------------------------------
+_add("GaussianNoise", "Noise", (Float("stddev", 0.1, min=0.0),))
+_add("GaussianDropout", "Noise", (rate(),))
+_add("AlphaDropout", "Noise", (rate(),))
+
+# --- Attention (functional models: they take several inputs) ----------------------
+_add("MultiHeadAttention", "Attention",
+     (Int("num_heads", 2, min=1), Int("key_dim", 16, min=1)),
+     (Int("value_dim", None, min=1, optional=True), Float("dropout", 0.0, min=0.0, max=1.0), Bool("use_bias", True)),
+     call="args", functional_only=True)
+_add("Attention", "Attention", (), (Bool("use_scale", False), Float("dropout", 0.0, min=0.0, max=1.0)),
+     call="list", functional_only=True)
+_add("AdditiveAttention", "Attention", (), (Bool("use_scale", True), Float("dropout", 0.0, min=0.0, max=1.0)),
+     call="list", functional_only=True)
+
+# --- Merge (functional models) ------------------------------------------------------
+for _merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
+    _add(_merge, "Merge", call="list", functional_only=True)
+_add("Concatenate", "Merge", (Int("axis", -1),), call="list", functional_only=True)
+_add("Dot", "Merge", (Ints("axes", "1"),), (Bool("normalize", False),), call="list", functional_only=True)
+
+SEQUENTIAL_LAYERS = [spec for spec in LAYERS.values() if not spec.functional_only]
+FUNCTIONAL_LAYERS = list(LAYERS.values())

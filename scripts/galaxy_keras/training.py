@@ -1,0 +1,123 @@
+"""Train a built model and score it: the work behind keras_train_and_eval."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .compile_catalog import make_callback
+from .errors import UserError
+from .keras_env import keras
+from .model_data import (class_labels, encode_labels, fit_features, predict_scores, scores_to_labels,
+                         scores_to_probabilities)
+from .model_io import ModelMeta, load_model, save_model
+from .scoring import classification_scores, regression_scores, score_names
+from .splitting import DEFAULT_SEED, split_rows
+
+
+@dataclass
+class ExperimentResult:
+    scores: pd.DataFrame
+    history: pd.DataFrame
+    predictions: pd.DataFrame
+    save_model: Callable[[Any], None]
+
+
+def _loss_name(model: Any) -> str:
+    loss = model.loss
+    return loss if isinstance(loss, str) else getattr(loss, "name", str(loss))
+
+
+def _mean_loss(model: Any, truth: np.ndarray, scores: np.ndarray) -> float:
+    loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+    y_pred = scores if scores.shape[1] > 1 else scores[:, 0]
+    value = loss(truth, y_pred)
+    return float(np.mean(keras.ops.convert_to_numpy(value)))
+
+
+def _score_rows(model: Any, meta: ModelMeta, rows: dict[str, tuple[np.ndarray, np.ndarray, pd.Series]],
+                primary: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score each held-out part; also return the held-out predictions table."""
+    records, predictions = [], []
+    names = score_names(meta.learning_type, primary)
+    for part, (indices, features, encoded) in rows.items():
+        scores = predict_scores(model, features)
+        record: dict[str, Any] = {"dataset": part, "n_samples": len(indices),
+                                  "loss": _mean_loss(model, encoded, scores)}
+        frame = pd.DataFrame({"row": indices + 1, "dataset": part})
+        if meta.learning_type == "classifier":
+            probabilities = scores_to_probabilities(scores)
+            codes = encoded.astype(int) if encoded.ndim == 1 else encoded.argmax(axis=1)
+            record.update(classification_scores(codes, probabilities, names))
+            classes = meta.classes or []
+            frame["true"] = np.array(classes, dtype=object)[codes]
+            frame["predicted"] = scores_to_labels(scores, classes)
+            for i, label in enumerate(classes):
+                frame[f"probability_{label}"] = probabilities[:, i]
+        else:
+            truth = encoded.reshape(len(encoded), -1)
+            record.update(regression_scores(truth, scores, names))
+            frame["true"] = truth[:, 0]
+            frame["predicted"] = scores[:, 0]
+        records.append(record)
+        predictions.append(frame)
+    return pd.DataFrame.from_records(records), pd.concat(predictions, ignore_index=True)
+
+
+def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series, settings: Any) -> ExperimentResult:
+    model, meta = load_model(estimator_path)
+    if model.optimizer is None or getattr(model, "loss", None) is None:
+        raise UserError("the model is not compiled: make it with 'Create deep learning model'")
+    fit = dict(meta.fit)
+    seed = fit.get("random_seed")
+    keras.utils.set_random_seed(seed if seed is not None else DEFAULT_SEED)
+    features = fit_features(model, features, "the training samples")
+
+    loss = _loss_name(model)
+    if meta.learning_type == "classifier":
+        classes = class_labels(targets)
+        if len(classes) < 2:
+            raise UserError(f"the labels contain only one class ({classes[0]!r}); a classifier needs two or more")
+        meta.classes = classes
+        encoded = encode_labels(targets, classes, model, loss, "the class labels")
+        strata = encoded if encoded.ndim == 1 else encoded.argmax(axis=1)
+    else:
+        try:
+            encoded = targets.astype(np.float32).to_numpy()
+        except (TypeError, ValueError):
+            raise UserError("the target values are not all numbers (a regressor needs numbers)") from None
+        strata = None
+
+    kept, test = split_rows(len(features), settings.test_split, strata, seed, "test_split")
+    parts = {"test" if settings.scheme == "train_val_test" else "validation": test}
+    fit_args: dict[str, Any] = {}
+    if settings.scheme == "train_val_test":
+        inner, val = split_rows(len(kept), settings.val_split, None if strata is None else strata[kept], seed,
+                                "val_split")
+        val, kept = kept[val], kept[inner]
+        fit_args["validation_data"] = (features[val], encoded[val])
+        parts = {"validation": np.sort(val), "test": test}
+    elif fit.get("validation_split"):
+        fit_args["validation_split"] = float(fit["validation_split"])
+
+    callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])]
+    started = time.perf_counter()
+    try:
+        history = model.fit(features[kept], encoded[kept], epochs=int(fit.get("epochs", 1)),
+                            batch_size=int(fit.get("batch_size", 32)), callbacks=callbacks, verbose=2,
+                            **fit_args)
+    except ValueError as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else "ValueError"
+        raise UserError(f"training failed: {message}") from None
+    print(f"training took {time.perf_counter() - started:.1f} s")
+    meta.trained = True
+
+    scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
+    scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring)
+    epochs = history.history
+    history_table = pd.DataFrame({"epoch": np.arange(1, len(next(iter(epochs.values()), [])) + 1), **epochs})
+    return ExperimentResult(scores, history_table, predictions, lambda path: save_model(model, path, meta))

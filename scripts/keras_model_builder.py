@@ -1,0 +1,91 @@
+#!/usr/bin/env python
+"""Create deep learning model: model JSON + compile and fit settings -> a .keras file.
+
+Galaxy tool ``keras_model_builder``. The output is a compiled, untrained Keras
+model that ``keras.saving.load_model`` opens; the fit settings (epochs, batch
+size, validation split, callbacks, seed) and classifier/regressor travel with
+it in the archive member ``galaxy_keras.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from galaxy_keras.compile_catalog import CALLBACKS, LOSSES, METRICS, OPTIMIZERS, REGRESSION_LOSSES
+from galaxy_keras.errors import UserError, atomic_outputs, run_tool
+from galaxy_keras.fields import parse_fields
+from galaxy_keras.params import Params
+
+LEARNING_TYPES = {"KerasGClassifier": "classifier", "KerasGRegressor": "regressor"}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--inputs", required=True, help="the tool's parameters (JSON written by Galaxy)")
+    parser.add_argument("--model-json", required=True, help="model architecture from keras_model_config")
+    parser.add_argument("--outfile", required=True, help="where to write the .keras model")
+    return parser.parse_args(argv)
+
+
+def read_compile_settings(params: Params) -> dict[str, Any]:
+    optimizer = params.section("optimizer_selection")
+    name = optimizer.choice("optimizer_type", OPTIMIZERS)
+    options = parse_fields(OPTIMIZERS[name][1], optimizer.section("optimizer_options")) \
+        if optimizer.has("optimizer_options") else {}
+    return {"loss": params.choice("loss", LOSSES), "optimizer": name, "optimizer_options": options,
+            "metrics": params.choices("metrics", METRICS)}
+
+
+def read_fit_settings(params: Params, seed: int | None) -> dict[str, Any]:
+    callbacks = []
+    for entry in params.repeat("callbacks"):
+        selection = entry.section("callback_selection")
+        kind = selection.choice("callback_type", ["None", *CALLBACKS])
+        if kind != "None":
+            callbacks.append({"type": kind, **parse_fields(CALLBACKS[kind][1], selection)})
+    return {
+        "epochs": params.int("epochs", 1, minimum=1),
+        "batch_size": params.int("batch_size", 32, minimum=1),
+        "validation_split": params.float("validation_split", 0.0, minimum=0.0, maximum=0.9),
+        "callbacks": callbacks,
+        "random_seed": seed,
+    }
+
+
+def check_callbacks(fit: dict[str, Any]) -> None:
+    for callback in fit["callbacks"]:
+        if str(callback.get("monitor", "")).startswith("val_") and not fit["validation_split"]:
+            raise UserError(f"the {callback['type']} callback monitors '{callback['monitor']}', which needs a "
+                            f"validation split above 0 (Fit Parameters > validation_split)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    params = Params.from_file(args.inputs)
+    mode = params.section("mode_selection")
+    mode.choice("mode_type", ["train_model"])
+    learning_type = LEARNING_TYPES[mode.choice("learning_type", LEARNING_TYPES)]
+    compile_settings = read_compile_settings(mode.section("compile_params"))
+    fit = read_fit_settings(mode.section("fit_params"), mode.int("random_seed", None))
+    check_callbacks(fit)
+    if learning_type == "classifier" and compile_settings["loss"] in REGRESSION_LOSSES:
+        print(f"Note: a classifier trained with the regression loss {compile_settings['loss']}")
+
+    with atomic_outputs(args.outfile) as (outfile,):
+        from galaxy_keras.compile_catalog import make_metric, make_optimizer
+        from galaxy_keras.keras_env import keras
+        from galaxy_keras.model_io import ModelMeta, read_model_json, save_model
+
+        model = read_model_json(args.model_json)
+        model.compile(loss=compile_settings["loss"],
+                      optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
+                      metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])
+        save_model(model, outfile, ModelMeta(learning_type=learning_type, fit=fit))
+    print(f"{learning_type}: loss {compile_settings['loss']}, optimizer {compile_settings['optimizer']} "
+          f"{compile_settings['optimizer_options']}, metrics {compile_settings['metrics']}")
+    print(f"fit: {fit}")
+
+
+if __name__ == "__main__":
+    run_tool(main)
