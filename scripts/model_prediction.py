@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         model, meta = load_model(args.estimator, compile=False)
         if not meta.trained:
             print("Warning: this model has not been trained; its predictions are random")
-        features = fit_features(model, features, "the samples")
+        features = fit_features(model, features, "the samples table")
         scores = predict_scores(model, features)
         if meta.learning_type == "regressor":
             if method == "predict_proba":

@@ -75,7 +75,7 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     fit = dict(meta.fit)
     seed = fit.get("random_seed")
     keras.utils.set_random_seed(seed if seed is not None else DEFAULT_SEED)
-    features = fit_features(model, features, "the training samples")
+    features = fit_features(model, features, "the training samples table")
 
     loss = _loss_name(model)
     if meta.learning_type == "classifier":
