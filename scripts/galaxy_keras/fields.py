@@ -101,13 +101,14 @@ class Field:
     # -- script side -------------------------------------------------------
     def parse(self, params: Params) -> Any:
         """Read this field's value; ``None`` means "leave Keras' default"."""
+        # A value absent from the parameters (a workflow made for an older form) takes the default.
         if self.kind == "int":
-            value = params.int(self.name, None)
-            self._check_bounds(params, value)
+            value = params.int(self.name, self.default)
+            self._check_bounds(value)
             return value
         if self.kind == "float":
-            value = params.float(self.name, None)
-            self._check_bounds(params, value)
+            value = params.float(self.name, self.default)
+            self._check_bounds(value)
             return value
         if self.kind == "bool":
             return params.bool(self.name, bool(self.default))
@@ -117,7 +118,7 @@ class Field:
                 return None
             return params.choice(self.name, self.options, self.default)
         if self.kind == "ints":
-            text = params.str(self.name, None)
+            text = params.str(self.name, self.default)
             if text is None or not text.strip():
                 if self.optional or self.default is None:
                     return None
@@ -126,10 +127,8 @@ class Field:
             return values[0] if len(values) == 1 and not self.always_tuple else values
         raise ValueError(f"unknown field kind {self.kind}")
 
-    def _check_bounds(self, params: Params, value: float | None) -> None:
+    def _check_bounds(self, value: float | None) -> None:
         if value is None:
-            if not (self.optional or self.default is None):
-                raise UserError(f"parameter '{self.name}' must not be empty")
             return
         if self.min is not None and value < self.min:
             raise UserError(f"parameter '{self.name}' must be at least {self.min}, got {value}")

@@ -1,0 +1,118 @@
+"""Shared fixtures: the scripts on sys.path, tiny data sets, and a way to run a tool's script."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "scripts"
+TEST_DATA = ROOT / "test-data"
+sys.path.insert(0, str(SCRIPTS))
+
+from galaxy_keras.errors import run_tool  # noqa: E402
+
+ALL_COLUMNS = {"selected_column_selector_option": "all_columns"}
+
+
+class ToolRunner:
+    """Runs a tool script's main() in-process, as Galaxy would run the script."""
+
+    def __init__(self, tmp_path: Path, capsys) -> None:
+        self.tmp_path = tmp_path
+        self.capsys = capsys
+        self.count = 0
+
+    def params(self, params: dict) -> str:
+        self.count += 1
+        path = self.tmp_path / f"inputs{self.count}.json"
+        path.write_text(json.dumps(params))
+        return str(path)
+
+    def __call__(self, script: str, params: dict, *args: str) -> None:
+        module = importlib.import_module(script)
+        module.main(["--inputs", self.params(params), *map(str, args)])
+
+    def fails(self, script: str, params: dict, *args: str) -> str:
+        """Run through run_tool, expect exit status 1, return the error line."""
+        module = importlib.import_module(script)
+        argv = ["--inputs", self.params(params), *map(str, args)]
+        self.capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            run_tool(lambda: module.main(argv))
+        assert exit_info.value.code == 1
+        err = self.capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("Error: ")
+        return err
+
+
+@pytest.fixture
+def tool(tmp_path, capsys) -> ToolRunner:
+    return ToolRunner(tmp_path, capsys)
+
+
+def write_tsv(path: Path, rows, header: list[str] | None = None) -> Path:
+    lines = ["\t".join(header)] if header else []
+    lines += ["\t".join(str(value) for value in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def sequences(tmp_path):
+    """60 sequences of length 10 over a vocabulary of 20; label 1 when token 19 occurs more than token 18."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 20, size=(60, 10))
+    y = ((x == 19).sum(axis=1) > (x == 18).sum(axis=1)).astype(int)
+    return write_tsv(tmp_path / "X.tsv", x), write_tsv(tmp_path / "y.tsv", y[:, None]), x, y
+
+
+def layer(layer_type: str, **values) -> dict:
+    return {"layer_selection": {"layer_type": layer_type, **values}}
+
+
+def sequential(shape: str, *layers: dict) -> dict:
+    return {"model_selection": {"model_type": "sequential", "input_shape": shape, "layers": list(layers)}}
+
+
+def builder_params(learning_type="KerasGClassifier", loss="binary_crossentropy", epochs=2, batch_size=16,
+                   validation_split=0.0, seed=3, callbacks=(), optimizer="Adam", metrics=("acc",)) -> dict:
+    return {"mode_selection": {
+        "mode_type": "train_model", "learning_type": learning_type,
+        "compile_params": {"loss": loss, "optimizer_selection": {"optimizer_type": optimizer},
+                           "metrics": list(metrics)},
+        "fit_params": {"epochs": epochs, "batch_size": batch_size, "validation_split": validation_split,
+                       "callbacks": [{"callback_selection": c} for c in callbacks]},
+        "random_seed": seed}}
+
+
+def train_params(scheme="train_val", shuffle="simple", test_size=0.25, save=("save_estimator",),
+                 primary="default", header2=False, selector2=None, val_size=0.2) -> dict:
+    schemes = {"selected_exp_scheme": scheme,
+               "test_split": {"split_algos": {"shuffle": shuffle, "test_size": test_size}},
+               "metrics": {"scoring": {"primary_scoring": primary}}}
+    if scheme == "train_val_test":
+        schemes["val_split"] = {"split_algos": {"shuffle": shuffle, "test_size": val_size}}
+    return {"experiment_schemes": schemes,
+            "input_options": {"selected_input": "tabular", "header1": False, "column_selector_options_1": ALL_COLUMNS,
+                              "header2": header2,
+                              "column_selector_options_2": selector2 or {"selected_column_selector_option2": "all_columns"}},
+            "save": list(save)}
+
+
+@pytest.fixture
+def built_lstm(tool, tmp_path):
+    """A tiny Embedding -> LSTM -> Dense classifier, configured and built by the tools."""
+    model_json = tmp_path / "model.json"
+    tool("keras_model_config", sequential("(10,)", layer("Embedding", input_dim=20, output_dim=4),
+                                          layer("LSTM", units=4), layer("Dense", units=1, activation="sigmoid")),
+         "--outfile", model_json)
+    built = tmp_path / "built.keras.dat"
+    tool("keras_model_builder", builder_params(), "--model-json", model_json, "--outfile", built)
+    return built
