@@ -13,7 +13,7 @@ import argparse
 from typing import Any
 
 from galaxy_keras.compile_catalog import CALLBACKS, LOSSES, METRICS, OPTIMIZERS, REGRESSION_LOSSES
-from galaxy_keras.errors import UserError, atomic_outputs, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.fields import parse_fields
 from galaxy_keras.params import Params
 
@@ -62,6 +62,11 @@ def check_callbacks(fit: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    with outputs_removed_on_error(args.outfile):
+        build(args)
+
+
+def build(args: argparse.Namespace) -> None:
     params = Params.from_file(args.inputs)
     mode = params.section("mode_selection")
     mode.choice("mode_type", ["train_model"])

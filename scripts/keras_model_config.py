@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from galaxy_keras.errors import atomic_outputs, run_tool
+from galaxy_keras.errors import atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.params import Params
 
 
@@ -23,8 +23,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    params = Params.from_file(args.inputs)
-    with atomic_outputs(args.outfile) as (outfile,):
+    with outputs_removed_on_error(args.outfile), atomic_outputs(args.outfile) as (outfile,):
+        params = Params.from_file(args.inputs)
         from galaxy_keras.architecture import build_model  # imports Keras: after argument checks
 
         model = build_model(params)

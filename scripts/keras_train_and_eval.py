@@ -15,17 +15,12 @@ Rows used for validation or early stopping are never the rows scored as test.
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from galaxy_keras.errors import UserError, atomic_outputs, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.params import Params
 from galaxy_keras.scoring import CLASSIFIER_SCORES, REGRESSOR_SCORES
-from galaxy_keras.splitting import SplitSettings, split_rows
+from galaxy_keras.splitting import SplitSettings
 from galaxy_keras.tables import ColumnSelector, read_matrix, read_vector, write_table
 
 SCHEMES = ("train_val", "train_val_test")
@@ -82,6 +77,11 @@ def read_settings(params: Params) -> Settings:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    with outputs_removed_on_error(args.outfile_result, args.outfile_history, args.outfile_object, args.outfile_y_preds):
+        train_and_evaluate(args)
+
+
+def train_and_evaluate(args: argparse.Namespace) -> None:
     settings = read_settings(Params.from_file(args.inputs))
     features = read_matrix(args.infile1, settings.header1, settings.selector1, "training samples")
     targets = read_vector(args.infile2, settings.header2, settings.selector2, "class labels / target values")

@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from galaxy_keras.errors import UserError, atomic_outputs, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
 from galaxy_keras.tables import ColumnSelector, read_table, read_vector, write_table
@@ -154,6 +154,11 @@ def learning_curve_plot(params: Params, args: argparse.Namespace, plt) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    with outputs_removed_on_error(args.output, args.output_report):
+        plot(args)
+
+
+def plot(args: argparse.Namespace) -> None:
     params = Params.from_file(args.inputs).section("plotting_selection")
     plot_type = params.choice("plot_type", PLOT_TYPES)
     plot_format = params.choice("plot_format", FORMATS, "png")

@@ -13,7 +13,7 @@ import argparse
 
 import pandas as pd
 
-from galaxy_keras.errors import UserError, atomic_outputs, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.params import Params
 from galaxy_keras.tables import ColumnSelector, read_matrix, write_table
 
@@ -31,6 +31,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    with outputs_removed_on_error(args.outfile_predict):
+        predict(args)
+
+
+def predict(args: argparse.Namespace) -> None:
     params = Params.from_file(args.inputs)
     method = params.choice("method", METHODS)
     inputs = params.section("input_options")

@@ -39,13 +39,29 @@ def run_tool(main: Callable[[], None]) -> None:
 
 
 @contextlib.contextmanager
+def outputs_removed_on_error(*paths: str | os.PathLike | None) -> Iterator[None]:
+    """Delete every declared output if the tool fails, wherever the failure happens.
+
+    Galaxy creates empty output files before the job starts; a failed run must
+    not leave them (or anything half-written) behind.
+    """
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            if path is not None:
+                Path(path).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_outputs(*paths: str | os.PathLike | None) -> Iterator[list[Path | None]]:
     """Yield temporary paths next to each output; move them into place only on success.
 
-    On any error the temporary files and the (possibly pre-created, empty)
-    final outputs are removed, so a failed run never leaves a half-written or
-    stale output behind. ``None`` entries (an optional output not asked for)
-    pass through as ``None``.
+    A reader (or a crash) never sees a half-written output. ``None`` entries
+    (an optional output not asked for) pass through as ``None``. Use inside
+    ``outputs_removed_on_error`` so that failures also remove the outputs
+    Galaxy pre-created.
     """
     temps: list[Path | None] = []
     try:
@@ -60,11 +76,9 @@ def atomic_outputs(*paths: str | os.PathLike | None) -> Iterator[list[Path | Non
             temps.append(Path(tmp))
         yield temps
     except BaseException:
-        for path, tmp in zip(paths, temps):
+        for tmp in temps:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-            if path is not None:
-                Path(path).unlink(missing_ok=True)
         raise
     for path, tmp in zip(paths, temps):
         if tmp is not None:

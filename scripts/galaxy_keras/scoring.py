@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from sklearn import metrics as skm
 
+from .errors import UserError
+
 CLASSIFIER_SCORES = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accuracy",
                      "average_precision", "matthews_corrcoef")
 REGRESSOR_SCORES = ("mse", "rmse", "mae", "r2", "explained_variance", "median_absolute_error")
@@ -61,6 +63,10 @@ def regression_scores(truth: np.ndarray, predicted: np.ndarray, names: list[str]
 def score_names(learning_type: str, primary: str | None) -> list[str]:
     """The standard scores, with the user's primary score first."""
     names = list(DEFAULT_CLASSIFIER if learning_type == "classifier" else DEFAULT_REGRESSOR)
+    allowed = CLASSIFIER_SCORES if learning_type == "classifier" else REGRESSOR_SCORES
+    if primary and primary != "default" and primary not in allowed:
+        other = "regressors" if learning_type == "classifier" else "classifiers"
+        raise UserError(f"primary_scoring '{primary}' is for {other}; this model is a {learning_type}")
     if primary and primary != "default":
         names = [primary] + [name for name in names if name != primary]
     return names
