@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 TEST_DATA = ROOT / "test-data"
 sys.path.insert(0, str(SCRIPTS))
+sys.path.insert(0, str(SCRIPTS / "dev"))
 
 from galaxy_keras.errors import run_tool  # noqa: E402
-
-ALL_COLUMNS = {"selected_column_selector_option": "all_columns"}
+from tutorial_params import ALL_COLUMNS, layer, sequential  # noqa: E402,F401
 
 
 class ToolRunner:
@@ -71,14 +71,6 @@ def sequences(tmp_path):
     x = rng.integers(0, 20, size=(60, 10))
     y = ((x == 19).sum(axis=1) > (x == 18).sum(axis=1)).astype(int)
     return write_tsv(tmp_path / "X.tsv", x), write_tsv(tmp_path / "y.tsv", y[:, None]), x, y
-
-
-def layer(layer_type: str, **values) -> dict:
-    return {"layer_selection": {"layer_type": layer_type, **values}}
-
-
-def sequential(shape: str, *layers: dict) -> dict:
-    return {"model_selection": {"model_type": "sequential", "input_shape": shape, "layers": list(layers)}}
 
 
 def builder_params(learning_type="KerasGClassifier", loss="binary_crossentropy", epochs=2, batch_size=16,

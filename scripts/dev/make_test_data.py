@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import tutorial_params as tutorial
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "test-data"
 TUTORIAL = ROOT.parent / "shared" / "data" / "imdb" / "tutorial"
@@ -30,10 +32,6 @@ def head(source: Path, target: Path, rows: int) -> None:
     target.write_text("".join(lines))
 
 
-def layer(layer_type: str, **values) -> dict:
-    return {"layer_selection": {"layer_type": layer_type, **values}}
-
-
 def run(script: str, params: dict, *args: str) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(params, handle)
@@ -42,13 +40,6 @@ def run(script: str, params: dict, *args: str) -> None:
                        stdout=subprocess.DEVNULL)
     finally:
         os.unlink(handle.name)
-
-
-def sequential(shape: str, *layers: dict) -> dict:
-    return {"model_selection": {"model_type": "sequential", "input_shape": shape, "layers": list(layers)}}
-
-
-ALL_COLUMNS = {"selected_column_selector_option": "all_columns"}
 
 
 def main() -> None:
@@ -62,37 +53,23 @@ def main() -> None:
         "review\tsentiment\n" + "".join(f"r{i + 1}\t{'positive' if v == '1' else 'negative'}\n"
                                          for i, v in enumerate(labels)))
 
-    run("keras_model_config.py", sequential("(500, )", layer("Embedding", input_dim=10000, output_dim=32),
-                                            layer("LSTM", units=100), layer("Dense", units=1, activation="sigmoid")),
-        "--outfile", str(DATA / "tutorial_model.json"))
-    run("keras_model_config.py", sequential("(500,)", layer("Embedding", input_dim=10000, output_dim=4),
-                                            layer("LSTM", units=4), layer("Dense", units=1, activation="sigmoid")),
-        "--outfile", str(DATA / "tiny_lstm_model.json"))
-    run("keras_model_config.py", sequential("(4,)", layer("Dense", units=8, activation="relu"),
-                                            layer("Dense", units=1)),
+    run("keras_model_config.py", tutorial.model_config(), "--outfile", str(DATA / "tutorial_model.json"))
+    run("keras_model_config.py", tutorial.model_config(embedding=4, units=4), "--outfile",
+        str(DATA / "tiny_lstm_model.json"))
+    run("keras_model_config.py", tutorial.sequential("(4,)", tutorial.layer("Dense", units=8, activation="relu"),
+                                                     tutorial.layer("Dense", units=1)),
         "--outfile", str(DATA / "regression_model.json"))
-    build = {"mode_selection": {"mode_type": "train_model", "learning_type": "KerasGClassifier",
-                                "compile_params": {"loss": "binary_crossentropy",
-                                                   "optimizer_selection": {"optimizer_type": "Adam"},
-                                                   "metrics": ["acc"]},
-                                "fit_params": {"epochs": 2, "batch_size": 32, "validation_split": 0.1},
-                                "random_seed": 1}}
+    build = tutorial.builder(epochs=2, batch_size=32, seed=1)
     run("keras_model_builder.py", build, "--model-json", str(DATA / "tiny_lstm_model.json"),
         "--outfile", str(DATA / "tiny_lstm_built.keras"))
-    train = {"experiment_schemes": {"selected_exp_scheme": "train_val",
-                                    "test_split": {"split_algos": {"shuffle": "simple", "test_size": 0.2}}},
-             "input_options": {"selected_input": "tabular", "header1": False, "column_selector_options_1": ALL_COLUMNS,
-                               "header2": False,
-                               "column_selector_options_2": {"selected_column_selector_option2": "all_columns"}},
-             "save": ["save_estimator"]}
+    train = tutorial.train()
     with tempfile.TemporaryDirectory() as tmp:
         run("keras_train_and_eval.py", train, "--estimator", str(DATA / "tiny_lstm_built.keras"),
             "--infile1", str(DATA / "imdb_X_train_sample.tsv"), "--infile2", str(DATA / "imdb_y_train_sample.tsv"),
             "--outfile-result", f"{tmp}/metrics.tsv", "--outfile-history", str(DATA / "tiny_lstm_history.tsv"),
             "--outfile-object", str(DATA / "tiny_lstm_trained.keras"))
     for method, name in (("predict", "tiny_lstm_predictions.tsv"), ("predict_proba", "tiny_lstm_probabilities.tsv")):
-        run("model_prediction.py", {"method": method, "input_options": {"selected_input": "tabular", "header1": False,
-                                                                        "column_selector_options_1": ALL_COLUMNS}},
+        run("model_prediction.py", tutorial.predict(method),
             "--estimator", str(DATA / "tiny_lstm_trained.keras"), "--infile1", str(DATA / "imdb_X_test_sample.tsv"),
             "--outfile-predict", str(DATA / name))
 

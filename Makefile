@@ -1,0 +1,40 @@
+# Keras deep-learning tools for Galaxy: set-up, tests and the tutorial.
+# `make test` and `make tutorial` do all the set-up themselves on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+TOOLS_VENV := $(VENV)/tools
+
+.PHONY: help venv unit lint test tutorial serve macros requirements test-data
+
+help:
+	@echo "make test       - the whole test suite (unit, lint, tool, workflow and browser tests against a real Galaxy)"
+	@echo "make tutorial   - the GTN RNN tutorial on the full IMDB tables in the embedded Galaxy"
+	@echo "make serve      - keep Galaxy running with the tools, the IMDB data and the workflow, for a browser"
+	@echo "make unit       - unit tests only;  make lint - planemo lint only"
+
+# The tools' own environment (what Galaxy jobs run with), plus pytest for the unit tests.
+venv: $(TOOLS_VENV)/.installed
+$(TOOLS_VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install -q --upgrade pip
+	$(TOOLS_VENV)/bin/pip install -q -r requirements.txt pytest==9.0.3
+	touch $@
+
+include embedded_galaxy/galaxy.mk
+
+unit: venv
+	$(PYTHON) scripts/dev/test_suite.py --only unit
+
+lint: galaxy-install
+	$(PYTHON) scripts/dev/test_suite.py --only lint
+
+test: venv galaxy-install
+	$(PYTHON) scripts/dev/test_suite.py
+
+# Regenerate derived files (each has a --check run by the unit tests).
+macros: venv
+	$(TOOLS_VENV)/bin/python scripts/dev/generate_form_macros.py
+requirements:
+	$(PYTHON) scripts/dev/sync_requirements.py
+test-data: venv
+	$(TOOLS_VENV)/bin/python scripts/dev/make_test_data.py

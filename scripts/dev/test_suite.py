@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The whole test suite, stage by stage, with one closing line `N passed, N failed`.
+
+Stages: unit (pytest), lint (planemo lint of every tool), tools (planemo test
+of every tool against the embedded Galaxy), workflows (planemo test of every
+workflow in workflows/), browser (headless Chromium against the embedded Galaxy).
+The server is started for the stages that need it and stopped at the end.
+
+    python3 scripts/dev/test_suite.py                 # everything
+    python3 scripts/dev/test_suite.py --only unit,lint
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "results"
+TOOLS_PYTHON = ROOT / ".venv" / "tools" / "bin" / "python"
+GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
+PLANEMO = ROOT / ".venv" / "planemo" / "bin" / "planemo"
+GALAXY_CTL = [sys.executable, str(ROOT / "embedded_galaxy" / "galaxy_ctl.py")]
+STAGES = ("unit", "lint", "tools", "workflows", "browser")
+NEEDS_GALAXY = {"tools", "workflows", "browser"}
+
+
+def junit_counts(path: Path) -> tuple[int, int]:
+    """(passed, failed) from a JUnit XML report; skipped tests count as neither."""
+    if not path.exists():
+        return 0, 1
+    root = ET.parse(path).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    total = sum(int(s.get("tests", 0)) for s in suites)
+    failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    return total - failed - skipped, failed
+
+
+def planemo_counts(path: Path) -> tuple[int, int]:
+    if not path.exists():
+        return 0, 1
+    summary = json.loads(path.read_text()).get("summary", {})
+    failed = summary.get("num_failures", 0) + summary.get("num_errors", 0)
+    return summary.get("num_tests", 0) - failed - summary.get("num_skips", 0), failed
+
+
+def run(cmd: list[str]) -> int:
+    print("+ " + " ".join(map(str, cmd)), flush=True)
+    return subprocess.run(list(map(str, cmd)), cwd=ROOT).returncode
+
+
+def stage_unit() -> tuple[int, int]:
+    report = RESULTS / "unit-tests.xml"
+    report.unlink(missing_ok=True)
+    code = run([TOOLS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", f"--junitxml={report}"])
+    if code == 5:  # pytest: no tests collected
+        print("no unit tests were collected")
+        return 0, 1
+    return junit_counts(report)
+
+
+def tool_xmls() -> list[Path]:
+    return sorted(path for path in (ROOT / "tools").glob("*.xml")
+                  if ET.parse(path).getroot().tag == "tool")
+
+
+def stage_lint() -> tuple[int, int]:
+    passed = failed = 0
+    for path in tool_xmls():
+        if run([PLANEMO, "lint", path]) == 0:
+            passed += 1
+        else:
+            failed += 1
+    return passed, failed
+
+
+def stage_tools() -> tuple[int, int]:
+    run([*GALAXY_CTL, "test-tools"])
+    return planemo_counts(RESULTS / "tool-tests.json")
+
+
+def workflow_files() -> list[Path]:
+    return sorted(path for path in (ROOT / "workflows").glob("*/*") if path.suffix == ".ga"
+                  or path.name.endswith(".gxwf.yml"))
+
+
+def stage_workflows() -> tuple[int, int]:
+    workflows = workflow_files()
+    if not workflows:
+        print("no workflows in workflows/")
+        return 0, 0
+    run([*GALAXY_CTL, "test-workflow", *workflows])
+    return planemo_counts(RESULTS / "workflow-tests.json")
+
+
+def stage_browser() -> tuple[int, int]:
+    tests = ROOT / "browser_tests"
+    if not tests.exists():
+        print("no browser tests")
+        return 0, 0
+    report = RESULTS / "browser-tests.xml"
+    report.unlink(missing_ok=True)
+    run([GALAXY_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests, f"--junitxml={report}"])
+    return junit_counts(report)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(STAGES), help=f"comma-separated stages of {', '.join(STAGES)}")
+    args = parser.parse_args(argv)
+    stages = [stage for stage in STAGES if stage in args.only.split(",")]
+    RESULTS.mkdir(exist_ok=True)
+    totals: dict[str, tuple[int, int, float]] = {}
+    galaxy_started = False
+    try:
+        for stage in stages:
+            if stage in NEEDS_GALAXY and not galaxy_started:
+                if run([*GALAXY_CTL, "configure"]) != 0 or run([*GALAXY_CTL, "start"]) != 0:
+                    totals["galaxy start"] = (0, 1, 0.0)
+                    break
+                galaxy_started = True
+            print(f"=== {stage} ===", flush=True)
+            started = time.monotonic()
+            passed, failed = globals()[f"stage_{stage}"]()
+            totals[stage] = (passed, failed, time.monotonic() - started)
+    finally:
+        if galaxy_started:
+            run([*GALAXY_CTL, "stop"])
+    print("\n=== summary ===")
+    for stage, (passed, failed, seconds) in totals.items():
+        print(f"{stage:>12}: {passed} passed, {failed} failed ({seconds:.0f} s)")
+    passed = sum(item[0] for item in totals.values())
+    failed = sum(item[1] for item in totals.values())
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
