@@ -70,14 +70,37 @@ def tool_xmls() -> list[Path]:
                   if ET.parse(path).getroot().tag == "tool")
 
 
-def stage_lint() -> tuple[int, int]:
-    passed = failed = 0
-    for path in tool_xmls():
-        if run([PLANEMO, "lint", path]) == 0:
-            passed += 1
+def shed_copy() -> Path:
+    """The files .shed.yml ships, copied under a path that ends like remote_repository_url.
+
+    shed_lint warns unless the repository's path ends with the last segments of
+    remote_repository_url (it expects monorepo paths such as tools/NAME); a
+    clone can sit in any folder, so lint a copy at a path of the right shape.
+    """
+    import shutil
+
+    url = next(line.split(":", 1)[1].strip() for line in (ROOT / ".shed.yml").read_text().splitlines()
+               if line.startswith("remote_repository_url:"))
+    target = RESULTS / "shed-lint" / Path(*url.rstrip("/").split("/")[-2:])
+    shutil.rmtree(RESULTS / "shed-lint", ignore_errors=True)
+    target.mkdir(parents=True)
+    for name in (".shed.yml", "README.md", "LICENSE", "tools", "test-data", "scripts"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            failed += 1
-    return passed, failed
+            shutil.copy2(source, target / name)
+    return target
+
+
+def stage_lint() -> tuple[int, int]:
+    """planemo lint of every tool, workflow_lint of every workflow, shed_lint of the repository."""
+    commands = [[PLANEMO, "lint", path] for path in tool_xmls()]
+    commands += [[PLANEMO, "workflow_lint", "--iwc", path.parent] for path in workflow_files()]
+    # version_bumped asks the public Tool Shed, which these machines cannot reach.
+    commands.append([PLANEMO, "shed_lint", "--tools", "--ensure_metadata", "--skip", "version_bumped", shed_copy()])
+    results = [run(command) == 0 for command in commands]
+    return sum(results), len(results) - sum(results)
 
 
 def stage_tools() -> tuple[int, int]:
