@@ -31,6 +31,15 @@ lint: galaxy-install
 test: venv galaxy-install
 	$(PYTHON) scripts/dev/test_suite.py
 
+# The main job: the GTN tutorial on the full IMDB tables (IMDB_DIR=... or IMDB_SOURCE=zenodo to change the source).
+IMDB_DIR ?= ../shared/data/imdb/tutorial
+IMDB_ARGS = $(if $(filter zenodo,$(IMDB_SOURCE)),--zenodo,--data-dir $(IMDB_DIR))
+tutorial: venv galaxy-install
+	$(PYTHON) embedded_galaxy/run_tutorial.py $(IMDB_ARGS)
+
+serve: venv galaxy-install
+	$(PYTHON) embedded_galaxy/run_tutorial.py $(IMDB_ARGS) --serve
+
 # Regenerate derived files (each has a --check run by the unit tests).
 macros: venv
 	$(TOOLS_VENV)/bin/python scripts/dev/generate_form_macros.py
@@ -38,3 +47,4 @@ requirements:
 	$(PYTHON) scripts/dev/sync_requirements.py
 test-data: venv
 	$(TOOLS_VENV)/bin/python scripts/dev/make_test_data.py
+	$(TOOLS_VENV)/bin/python scripts/dev/make_text_test_data.py
