@@ -15,9 +15,11 @@ stopped at the end) with galaxy_ctl's own functions.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -31,6 +33,7 @@ OUT = ctl.RESULTS / "tutorial"
 # The GTN tutorial's confusion matrix on the 25,000 test reviews.
 TUTORIAL = {"TN": 10397, "FP": 2103, "FN": 1281, "TP": 11219}
 POLL_S = 3
+TOOL_STEPS = 5  # config, builder, train, predict, confusion matrix
 
 
 class Galaxy:
@@ -40,7 +43,11 @@ class Galaxy:
         self.url, self.key = keys["url"], keys["admin_key"]
 
     def call(self, path: str, method: str = "GET", body: dict | None = None) -> object:
-        return ctl.request(self.url, path, method, self.key, body, timeout=120)
+        try:
+            return ctl.request(self.url, path, method, self.key, body, timeout=120)
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace")[:500]
+            raise ctl.CtlError(f"{method} {path}: HTTP {err.code}: {detail}") from None
 
     def download(self, dataset_id: str, target: Path) -> None:
         req = urllib.request.Request(f"{self.url}/api/datasets/{dataset_id}/display?to_ext=data",
@@ -88,13 +95,18 @@ def wait_for_datasets(galaxy: Galaxy, ids: dict[str, str]) -> None:
 
 
 def import_workflow(galaxy: Galaxy) -> str:
-    """The workflow's id, importing it only when no copy of this version exists yet."""
-    workflow = json.loads(WORKFLOW.read_text())
+    """The workflow's id, importing it only when this exact file is not on the server yet.
+
+    Each import is tagged with a hash of the file, so repeated runs reuse one copy
+    instead of piling up copies in the workflow list.
+    """
+    text = WORKFLOW.read_text()
+    tag = "file-" + hashlib.sha256(text.encode()).hexdigest()[:12]
     for existing in galaxy.call("/api/workflows"):
-        if existing["name"] == workflow["name"] and existing.get("annotations", [""])[0] == workflow.get("annotation", ""):
-            stored = galaxy.call(f"/api/workflows/{existing['id']}/download?format=json-download")
-            if stored.get("release") == workflow.get("release"):
-                return existing["id"]
+        if tag in existing.get("tags", []):
+            return existing["id"]
+    workflow = json.loads(text)
+    workflow["tags"] = [*workflow.get("tags", []), tag]
     return galaxy.call("/api/workflows", "POST", {"workflow": workflow})["id"]
 
 
@@ -109,8 +121,10 @@ def follow_invocation(galaxy: Galaxy, invocation_id: str) -> dict[str, float]:
         jobs_done = True
         for step in invocation["steps"]:
             label = step.get("workflow_step_label") or f"step {step['order_index']}"
-            for job in step.get("jobs", []):
-                job = galaxy.call(f"/api/jobs/{job['id']}")
+            # Galaxy 26 gives a step's job as job_id; older releases list "jobs".
+            job_ids = [step["job_id"]] if step.get("job_id") else [job["id"] for job in step.get("jobs", [])]
+            for job_id in job_ids:
+                job = galaxy.call(f"/api/jobs/{job_id}")
                 if seen.get(label) != job["state"]:
                     seen[label] = job["state"]
                     log(f"{label}: {job['state']}")
@@ -122,7 +136,7 @@ def follow_invocation(galaxy: Galaxy, invocation_id: str) -> dict[str, float]:
                     runtime = next((float(m["raw_value"]) for m in metrics if m["name"] == "runtime_seconds"), None)
                     timings[label] = runtime if runtime is not None else float("nan")
                 jobs_done &= job["state"] in ("ok", "skipped")
-        if invocation["state"] == "scheduled" and jobs_done and len(timings) >= 5:
+        if invocation["state"] in ("scheduled", "completed") and jobs_done and len(timings) >= TOOL_STEPS:
             return timings
         time.sleep(POLL_S)
 
@@ -163,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with X_train, y_train, X_test, y_test (.tsv or .tsv.gz)")
     source.add_argument("--zenodo", action="store_true", help="download the tables from Zenodo record 4477881")
     parser.add_argument("--keep-running", action="store_true", help="leave Galaxy running afterwards")
+    parser.add_argument("--serve", action="store_true",
+                        help="only upload the tables and import the workflow, then leave Galaxy running for a person")
     args = parser.parse_args(argv)
     started_here = not ctl.server_pid()
     started = time.monotonic()
@@ -178,9 +194,17 @@ def main(argv: list[str] | None = None) -> int:
         inputs = upload_tables(galaxy, history["id"], None if args.zenodo else args.data_dir)
         upload_s = time.monotonic() - upload_started
         workflow_id = import_workflow(galaxy)
+        if args.serve:
+            keys = ctl.server_keys()
+            print(f"\nGalaxy is running at {keys['url']} with the tools, the IMDB tables (history "
+                  f"'{history['name']}') and the workflow.\nLog in as {keys.get('user_email', ctl.USER_EMAIL)} "
+                  f"(password in {ctl.KEYS.relative_to(ctl.ROOT)}); stop it with `make galaxy-stop`.")
+            return 0
         log("invoking the workflow")
         invocation = galaxy.call(f"/api/workflows/{workflow_id}/invocations", "POST", {
             "history_id": history["id"], "inputs_by": "name",
+            # Fill in parameters the workflow predates with the tools' defaults, as the web UI does.
+            "allow_tool_state_corrections": True,
             "inputs": {name: {"src": "hda", "id": dataset_id} for name, dataset_id in inputs.items()}})
         timings = follow_invocation(galaxy, invocation["id"])
         OUT.mkdir(parents=True, exist_ok=True)
@@ -203,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     finally:
-        if started_here and not args.keep_running:
+        if started_here and not (args.keep_running or args.serve):
             ctl.cmd_stop(argparse.Namespace())
     return 0
 

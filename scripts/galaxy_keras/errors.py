@@ -80,6 +80,9 @@ def atomic_outputs(*paths: str | os.PathLike | None) -> Iterator[list[Path | Non
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
         raise
+    umask = os.umask(0)
+    os.umask(umask)
     for path, tmp in zip(paths, temps):
         if tmp is not None:
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; outputs are ordinary files
             os.replace(tmp, path)
