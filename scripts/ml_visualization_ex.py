@@ -79,7 +79,7 @@ def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_
     summary = [f"accuracy {accuracy:.3f}", ""] + [
         f"{name}: precision {p:.3f}\n   recall {r:.3f}  F1 {f:.3f}" for name, p, r, f in
         zip(names, precision, recall, f1)][:12]
-    fig.text(0.83, 0.5, "\n".join(summary), va="center", ha="left", fontsize=9, family="monospace")
+    fig.text(0.77, 0.5, "\n".join(summary), va="center", ha="left", fontsize=9, family="monospace")
     fig.subplots_adjust(right=0.70)
     report = pd.DataFrame({"class": names, "precision": precision, "recall": recall, "f1": f1,
                            "support": support})
