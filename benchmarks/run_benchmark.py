@@ -18,7 +18,6 @@ these shared machines are noisy: compare only figures from one run.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import re
@@ -36,7 +35,6 @@ import tutorial_params as tutorial  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "tools" / "bin" / "python")
 SCRIPTS = ROOT / "scripts"
-IMDB = ROOT.parent / "shared" / "data" / "imdb" / "tutorial"
 EPOCH_RE = re.compile(r"^\d+/\d+ - (\d+(?:\.\d+)?)(m?s) - ", re.M)
 
 
@@ -53,17 +51,6 @@ def run(cmd: list, label: str) -> dict:
         sys.exit(f"{label} failed:\n{output[-2000:]}")
     epochs = [float(v) / (1000 if unit == "ms" else 1) for v, unit in EPOCH_RE.findall(output)]
     return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, "epoch_s": epochs, "output": output}
-
-
-def sample(name: str, rows: int, folder: Path) -> Path:
-    target = folder / name.replace(".gz", "")
-    if not target.exists():
-        with gzip.open(IMDB / name, "rt") as source, open(target, "w") as sink:
-            for i, line in enumerate(source):
-                if rows and i >= rows:
-                    break
-                sink.write(line)
-    return target
 
 
 def params_file(folder: Path, name: str, params: dict) -> Path:
@@ -86,8 +73,8 @@ def main() -> int:
     out = args.out
     data = out / f"data-{args.rows or 'all'}"
     data.mkdir(parents=True, exist_ok=True)
-    x_train, y_train = sample("X_train.tsv.gz", args.rows, data), sample("y_train.tsv.gz", args.rows, data)
-    x_test = sample("X_test.tsv.gz", args.rows, data)
+    x_train, y_train = tutorial.sample_table("X_train.tsv.gz", args.rows, data), tutorial.sample_table("y_train.tsv.gz", args.rows, data)
+    x_test = tutorial.sample_table("X_test.tsv.gz", args.rows, data)
 
     # The tool's built model, made once by the tools (not timed).
     run([PYTHON, SCRIPTS / "keras_model_config.py", "--inputs", params_file(out, "config", tutorial.model_config()),

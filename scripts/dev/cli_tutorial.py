@@ -11,7 +11,6 @@ and the time of every step.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import subprocess
 import sys
@@ -22,17 +21,6 @@ import tutorial_params as tutorial
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "scripts"
-IMDB = ROOT.parent / "shared" / "data" / "imdb" / "tutorial"
-
-
-def sample(name: str, rows: int, out: Path) -> Path:
-    target = out / name.replace(".gz", "")
-    with gzip.open(IMDB / name, "rt") as source, open(target, "w") as sink:
-        for i, line in enumerate(source):
-            if rows and i >= rows:
-                break
-            sink.write(line)
-    return target
 
 
 def step(name: str, script: str, params: dict, out: Path, *args) -> None:
@@ -55,8 +43,8 @@ def main() -> None:
     args = parser.parse_args()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    x_train, y_train = sample("X_train.tsv.gz", args.rows, out), sample("y_train.tsv.gz", args.rows, out)
-    x_test, y_test = sample("X_test.tsv.gz", args.rows, out), sample("y_test.tsv.gz", args.rows, out)
+    x_train, y_train = tutorial.sample_table("X_train.tsv.gz", args.rows, out), tutorial.sample_table("y_train.tsv.gz", args.rows, out)
+    x_test, y_test = tutorial.sample_table("X_test.tsv.gz", args.rows, out), tutorial.sample_table("y_test.tsv.gz", args.rows, out)
     step("config", "keras_model_config.py", tutorial.model_config(), out, "--outfile", out / "model.json")
     step("builder", "keras_model_builder.py", tutorial.builder(epochs=args.epochs), out,
          "--model-json", out / "model.json", "--outfile", out / "built.keras")

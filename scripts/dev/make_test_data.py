@@ -10,7 +10,6 @@ tools' own scripts, so the fixtures are exactly what the tools produce.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -22,14 +21,7 @@ import tutorial_params as tutorial
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "test-data"
-TUTORIAL = ROOT.parent / "shared" / "data" / "imdb" / "tutorial"
 SCRIPTS = ROOT / "scripts"
-
-
-def head(source: Path, target: Path, rows: int) -> None:
-    with gzip.open(source, "rt") as handle:
-        lines = [next(handle) for _ in range(rows)]
-    target.write_text("".join(lines))
 
 
 def run(script: str, params: dict, *args: str) -> None:
@@ -44,10 +36,8 @@ def run(script: str, params: dict, *args: str) -> None:
 
 def main() -> None:
     DATA.mkdir(exist_ok=True)
-    head(TUTORIAL / "X_train.tsv.gz", DATA / "imdb_X_train_sample.tsv", 120)
-    head(TUTORIAL / "y_train.tsv.gz", DATA / "imdb_y_train_sample.tsv", 120)
-    head(TUTORIAL / "X_test.tsv.gz", DATA / "imdb_X_test_sample.tsv", 40)
-    head(TUTORIAL / "y_test.tsv.gz", DATA / "imdb_y_test_sample.tsv", 40)
+    for name, rows in (("X_train", 120), ("y_train", 120), ("X_test", 40), ("y_test", 40)):
+        tutorial.sample_table(f"{name}.tsv.gz", rows, DATA).rename(DATA / f"imdb_{name}_sample.tsv")
     labels = (DATA / "imdb_y_train_sample.tsv").read_text().split()
     (DATA / "imdb_labels_named.tsv").write_text(
         "review\tsentiment\n" + "".join(f"r{i + 1}\t{'positive' if v == '1' else 'negative'}\n"

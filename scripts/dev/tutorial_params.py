@@ -6,6 +6,11 @@ through the scripts' command lines).
 
 from __future__ import annotations
 
+import gzip
+from pathlib import Path
+
+# The tutorial's tables (not in git: see ../shared/data/imdb/README.md).
+IMDB_TABLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdb" / "tutorial"
 ALL_COLUMNS = {"selected_column_selector_option": "all_columns"}
 
 
@@ -60,3 +65,14 @@ def confusion_matrix(plot_format: str = "png") -> dict:
                                    "column_selector_options_true": ALL_COLUMNS, "header_predicted": True,
                                    "title": "Confusion matrix between true and predicted labels",
                                    "plot_format": plot_format, "plot_color": "Greens"}}
+
+
+def sample_table(name: str, rows: int, folder: Path) -> Path:
+    """The first ``rows`` lines (0: all) of a tutorial table such as X_train.tsv.gz, decompressed into folder."""
+    target = folder / name.replace(".gz", "")
+    with gzip.open(IMDB_TABLES / name, "rt") as source, open(target, "w") as sink:
+        for i, line in enumerate(source):
+            if rows and i >= rows:
+                break
+            sink.write(line)
+    return target

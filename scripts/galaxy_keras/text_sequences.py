@@ -31,7 +31,6 @@ ties broken by first occurrence (as ``keras.preprocessing.text.Tokenizer``).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
@@ -331,28 +330,9 @@ def read_text_column(path: str | Path, header: bool, selector: Any, what: str) -
     and missing cells as empty texts so that row i of the output is line i of
     the input.
     """
-    import pandas as pd
+    from .tables import read_table  # pandas: imported only when a table is read
 
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{what}: file not found: {path}")
-    if path.stat().st_size == 0:
-        raise UserError(f"{what}: the dataset is empty")
-    try:
-        table = pd.read_csv(path, sep="\t", header=0 if header else None, dtype=str, keep_default_na=False,
-                            quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False, engine="c", encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        raise UserError(f"{what}: the dataset is empty") from None
-    except pd.errors.ParserError as err:
-        detail = str(err).strip().splitlines()[-1]
-        raise UserError(f"{what}: rows have different numbers of columns ({detail}); "
-                        f"is this a tab-separated table (quoted where a text holds a tab)?") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{what}: the dataset is not UTF-8 text") from None
-    if table.shape[0] == 0:
-        raise UserError(f"{what}: the table has a header but no rows")
-    if not header:
-        table.columns = [str(i) for i in range(1, table.shape[1] + 1)]
+    table = read_table(path, header, what, texts=True)
     selected = selector.apply(table, what)
     if selected.shape[1] != 1:
         raise UserError(f"{what}: {selected.shape[1]} columns selected; select the one column that holds the texts")
