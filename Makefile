@@ -48,3 +48,4 @@ requirements:
 test-data: venv
 	$(TOOLS_VENV)/bin/python scripts/dev/make_test_data.py
 	$(TOOLS_VENV)/bin/python scripts/dev/make_text_test_data.py
+	$(TOOLS_VENV)/bin/python scripts/dev/make_workflow_test_data.py

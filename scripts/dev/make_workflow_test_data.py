@@ -27,9 +27,14 @@ new-text workflow's test, kept tiny (< 1 MB each):
 - ``text_workflow_trained.keras``: Embedding(1000, 4) -> LSTM(4) ->
   Dense(1, sigmoid) on rows of 200 values, trained for 2 epochs on the training
   sample's sequences and its ``label`` column (chosen by header name).
+- ``text_workflow_predictions.tsv``: that model's predicted labels of the new
+  reviews (Model Prediction's script on the rows the saved vocabulary gives):
+  the new-text workflow's test expects exactly these. Training is not exactly
+  reproducible on CPU: the script trains again (up to 8 times) until the model
+  predicts both labels, none with a probability within 1e-4 of 0.5.
 
-The script then checks the pair on the new reviews: the saved vocabulary gives
-rows of 200 values, and the trained model predicts one label per review.
+The script checks the pair on the new reviews: the saved vocabulary gives rows
+of 200 values, and the trained model predicts one label per review.
 
     .venv/tools/bin/python scripts/dev/make_workflow_test_data.py
 """
@@ -39,6 +44,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,6 +67,7 @@ TEST_PER_CLASS = 15
 NUM_WORDS = 1000
 MAXLEN = 200
 MAX_BYTES = 1_000_000
+TRAINING_ATTEMPTS = 8
 
 NEW_REVIEWS = [
     ("new1", "A wonderful film: great acting, a moving story and a perfect ending. I loved every minute of it."),
@@ -133,26 +140,39 @@ def main() -> None:
             "--model-json", tmp / "model.json", "--outfile", tmp / "built.keras")
         train_params = tutorial.train()
         train_params["input_options"].update(header2=True, column_selector_options_2=LABEL_COLUMN)
-        run("keras_train_and_eval.py", train_params, "--estimator", tmp / "built.keras",
-            "--infile1", tmp / "train_sequences.tsv", "--infile2", DATA / "text_reviews_train_sample.tsv",
-            "--outfile-result", tmp / "metrics.tsv", "--outfile-history", tmp / "history.tsv",
-            "--outfile-object", model)
-
         # The pair must work on the new reviews, as in the new-text workflow.
         to_sequences(DATA / "text_reviews_new.tsv", {"source": "saved"}, tmp / "new_sequences.tsv",
                      tmp / "new_vocabulary.json", vocabulary_in=vocabulary)
         rows = np.loadtxt(tmp / "new_sequences.tsv", dtype=np.int64, delimiter="\t", ndmin=2)
         assert rows.shape == (len(NEW_REVIEWS), MAXLEN), rows.shape
         assert 0 < rows.max() < NUM_WORDS, rows.max()
-        run("model_prediction.py", tutorial.predict("predict"), "--estimator", model,
-            "--infile1", tmp / "new_sequences.tsv", "--outfile-predict", tmp / "predictions.tsv")
-        predictions = pd.read_csv(tmp / "predictions.tsv", sep="\t")
-        assert list(predictions.columns) == ["predicted"] and len(predictions) == len(NEW_REVIEWS), predictions
-        print(f"metrics of the tiny model (held-out rows of the training sample):\n{(tmp / 'metrics.tsv').read_text()}"
-              f"predicted labels of the new reviews: {predictions['predicted'].tolist()}")
+
+        # Training on CPU is not exactly reproducible. The test compares the predicted labels exactly:
+        # keep a model that predicts both labels (a mix-up of rows shows) and none by a hair (~0.5).
+        for attempt in range(1, TRAINING_ATTEMPTS + 1):
+            run("keras_train_and_eval.py", train_params, "--estimator", tmp / "built.keras",
+                "--infile1", tmp / "train_sequences.tsv", "--infile2", DATA / "text_reviews_train_sample.tsv",
+                "--outfile-result", tmp / "metrics.tsv", "--outfile-history", tmp / "history.tsv",
+                "--outfile-object", tmp / "trained.keras")
+            run("model_prediction.py", tutorial.predict("predict"), "--estimator", tmp / "trained.keras",
+                "--infile1", tmp / "new_sequences.tsv", "--outfile-predict", tmp / "predictions.tsv")
+            run("model_prediction.py", tutorial.predict("predict_proba"), "--estimator", tmp / "trained.keras",
+                "--infile1", tmp / "new_sequences.tsv", "--outfile-predict", tmp / "probabilities.tsv")
+            predictions = pd.read_csv(tmp / "predictions.tsv", sep="\t")
+            assert list(predictions.columns) == ["predicted"] and len(predictions) == len(NEW_REVIEWS), predictions
+            margin = (pd.read_csv(tmp / "probabilities.tsv", sep="\t")["probability_1"] - 0.5).abs().min()
+            print(f"training {attempt}: predicted labels {predictions['predicted'].tolist()}, "
+                  f"closest probability {margin:.1e} from 0.5")
+            if predictions["predicted"].nunique() == 2 and margin > 1e-4:
+                break
+        else:
+            raise SystemExit(f"no model in {TRAINING_ATTEMPTS} trainings predicts both labels clearly: run again")
+        shutil.copyfile(tmp / "trained.keras", model)
+        shutil.copyfile(tmp / "predictions.tsv", DATA / "text_workflow_predictions.tsv")
+        print(f"metrics of the tiny model (held-out rows of the training sample):\n{(tmp / 'metrics.tsv').read_text()}")
 
     for name in ("text_reviews_train_sample.tsv", "text_reviews_test_sample.tsv", "text_reviews_new.tsv",
-                 "text_workflow_vocabulary.json", "text_workflow_trained.keras"):
+                 "text_workflow_vocabulary.json", "text_workflow_trained.keras", "text_workflow_predictions.tsv"):
         size = (DATA / name).stat().st_size
         assert size < MAX_BYTES, f"{name} is {size:,} bytes"
         print(f"{size:>9,}  {name}")

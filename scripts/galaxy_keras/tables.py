@@ -77,20 +77,20 @@ class ColumnSelector:
 def read_table(path: str | Path, header: bool, what: str, texts: bool = False) -> pd.DataFrame:
     """Read a tab-separated table; ragged rows and empty files are user errors.
 
-    Numeric tables (the default) are read without quoting, fast. With
-    ``texts=True`` every cell stays text, CSV quoting is honoured (a review may
-    hold a tab or a quote) and blank lines stay rows, so that row i is line i.
+    CSV quoting is honoured (a quoted review may hold a tab), so a label column
+    can be taken from a table of texts. With ``texts=True`` every cell stays
+    text and blank lines stay rows, so that row i is line i.
     """
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{what}: file not found: {path}")
     if path.stat().st_size == 0:
         raise UserError(f"{what}: the dataset is empty")
-    options = (dict(dtype=str, quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False, encoding="utf-8") if texts else
-               dict(quoting=csv.QUOTE_NONE, na_values=[""], skip_blank_lines=True, low_memory=False))
+    options = (dict(dtype=str, skip_blank_lines=False) if texts else
+               dict(na_values=[""], skip_blank_lines=True, low_memory=False))
     try:
         table = pd.read_csv(path, sep="\t", header=0 if header else None, engine="c", keep_default_na=False,
-                            **options)
+                            quoting=csv.QUOTE_MINIMAL, encoding="utf-8", **options)
     except pd.errors.EmptyDataError:
         raise UserError(f"{what}: the dataset is empty") from None
     except pd.errors.ParserError as err:
