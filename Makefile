@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS_VENV := $(VENV)/tools
 
-.PHONY: help venv unit lint test tutorial serve macros requirements test-data
+.PHONY: help venv unit lint test tutorial serve macros requirements test-data browser-install
 
 help:
 	@echo "make test       - the whole test suite (unit, lint, tool, workflow and browser tests against a real Galaxy)"
@@ -28,7 +28,11 @@ unit: venv
 lint: galaxy-install
 	$(PYTHON) scripts/dev/test_suite.py --only lint
 
-test: venv galaxy-install
+# Debian's chromium and chromium-driver for the browser check (apt-get, only when missing).
+browser-install:
+	bash embedded_galaxy/install_browser.sh
+
+test: venv galaxy-install browser-install
 	$(PYTHON) scripts/dev/test_suite.py
 
 # The main job: the GTN tutorial on the full IMDB tables (IMDB_DIR=... or IMDB_SOURCE=zenodo to change the source).
