@@ -81,7 +81,11 @@ def build(args: argparse.Namespace) -> None:
         from galaxy_keras.compile_catalog import make_metric, make_optimizer
         from galaxy_keras.keras_env import keras
         from galaxy_keras.model_io import ModelMeta, read_model_json, save_model
+        from galaxy_keras.splitting import DEFAULT_SEED
 
+        # The initial weights are drawn here, when the model is built: seed them too,
+        # so that the same settings give the same built (and later trained) model.
+        keras.utils.set_random_seed(fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
         model = read_model_json(args.model_json)
         model.compile(loss=compile_settings["loss"],
                       optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),

@@ -196,3 +196,16 @@ def test_training_bad_inputs_leave_no_outputs(tool, tmp_path, built_lstm, sequen
                      "--outfile-object", outs["object"])
     assert message in err
     assert not any(path.exists() for path in outs.values())
+
+
+def test_same_seed_same_initial_weights(tool, tmp_path):
+    """The builder draws the initial weights: with one seed, two builds are the same model."""
+    model_json = _regression_json(tool, tmp_path)
+    weights = []
+    for name in ("one.dat", "two.dat"):
+        tool("keras_model_builder", builder_params(seed=5), "--model-json", model_json, "--outfile", tmp_path / name)
+        weights.append([w.copy() for w in load_model(tmp_path / name)[0].get_weights()])
+    assert all(np.array_equal(a, b) for a, b in zip(*weights))
+    tool("keras_model_builder", builder_params(seed=6), "--model-json", model_json, "--outfile", tmp_path / "three.dat")
+    other = load_model(tmp_path / "three.dat")[0].get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(weights[0], other))
