@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS_VENV := $(VENV)/tools
 
-.PHONY: help venv unit lint test tutorial serve macros requirements test-data browser-install
+.PHONY: help venv unit lint test tutorial serve benchmark macros requirements test-data browser-install
 
 help:
-	@echo "make test       - the whole test suite (unit, lint, tool, workflow and browser tests against a real Galaxy)"
+	@echo "make test       - the whole test suite (unit, lint, tool, workflow and browser tests against a real Galaxy, benchmark smoke run)"
 	@echo "make tutorial   - the GTN RNN tutorial on the full IMDB tables in the embedded Galaxy"
 	@echo "make serve      - keep Galaxy running with the tools, the IMDB data and the workflow, for a browser"
+	@echo "make benchmark  - the tools against bare Keras and galaxy-ml on the full tutorial tables (about 35 min)"
 	@echo "make unit       - unit tests only;  make lint - planemo lint only"
 
 # The tools' own environment (what Galaxy jobs run with), plus pytest for the unit tests.
@@ -43,6 +44,10 @@ tutorial: venv galaxy-install
 
 serve: venv galaxy-install
 	$(PYTHON) embedded_galaxy/run_tutorial.py $(IMDB_ARGS) --serve
+
+# Speed and memory against bare Keras and galaxy-ml (installs galaxy-ml into .venv/galaxy-ml where Python 3.12 exists).
+benchmark: venv
+	$(PYTHON) benchmarks/run_benchmark.py
 
 # Regenerate derived files (each has a --check run by the unit tests).
 macros: venv

@@ -22,6 +22,7 @@ from galaxy_keras.params import Params
 from galaxy_keras.scoring import CLASSIFIER_SCORES, REGRESSOR_SCORES
 from galaxy_keras.splitting import SplitSettings
 from galaxy_keras.tables import ColumnSelector, read_matrix, read_vector, write_table
+from galaxy_keras.timing import Phases
 
 SCHEMES = ("train_val", "train_val_test")
 SAVE_OPTIONS = ("save_estimator", "save_prediction")
@@ -82,26 +83,31 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def train_and_evaluate(args: argparse.Namespace) -> None:
+    phases = Phases()
     settings = read_settings(Params.from_file(args.inputs))
-    features = read_matrix(args.infile1, settings.header1, settings.selector1, "training samples")
-    targets = read_vector(args.infile2, settings.header2, settings.selector2, "class labels / target values")
+    with phases.phase("reading the tables"):
+        features = read_matrix(args.infile1, settings.header1, settings.selector1, "training samples")
+        targets = read_vector(args.infile2, settings.header2, settings.selector2, "class labels / target values")
     if len(features) != len(targets):
         raise UserError(f"the samples table has {len(features)} rows but the labels table has {len(targets)}")
 
     wanted_object = args.outfile_object if "save_estimator" in settings.save else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
     with atomic_outputs(args.outfile_result, args.outfile_history, wanted_object, wanted_preds) as outs:
-        from galaxy_keras.training import run_experiment
+        with phases.phase("starting TensorFlow and Keras"):
+            from galaxy_keras.training import run_experiment
 
-        result = run_experiment(args.estimator, features, targets, settings)
-        write_table(result.scores, outs[0])
-        if outs[1] is not None:
-            write_table(result.history, outs[1])
-        if outs[2] is not None:
-            result.save_model(outs[2])
-        if outs[3] is not None:
-            write_table(result.predictions, outs[3])
+        result = run_experiment(args.estimator, features, targets, settings, phases)
+        with phases.phase("writing the outputs"):
+            write_table(result.scores, outs[0])
+            if outs[1] is not None:
+                write_table(result.history, outs[1])
+            if outs[2] is not None:
+                result.save_model(outs[2])
+            if outs[3] is not None:
+                write_table(result.predictions, outs[3])
     print(result.scores.to_string(index=False))
+    print(phases.report())
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import pandas as pd
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.params import Params
 from galaxy_keras.tables import ColumnSelector, read_matrix, write_table
+from galaxy_keras.timing import Phases
 
 METHODS = ("predict", "predict_proba")
 
@@ -36,24 +37,29 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def predict(args: argparse.Namespace) -> None:
+    phases = Phases()
     params = Params.from_file(args.inputs)
     method = params.choice("method", METHODS)
     inputs = params.section("input_options")
     inputs.choice("selected_input", ["tabular"])
     header = inputs.bool("header1", False)
     selector = ColumnSelector.from_params(inputs.section("column_selector_options_1"))
-    features = read_matrix(args.infile1, header, selector, "samples")
+    with phases.phase("reading the table"):
+        features = read_matrix(args.infile1, header, selector, "samples")
 
     with atomic_outputs(args.outfile_predict) as (outfile,):
-        from galaxy_keras.model_data import (fit_features, predict_scores, scores_to_labels,
-                                             scores_to_probabilities)
-        from galaxy_keras.model_io import load_model
+        with phases.phase("starting TensorFlow and Keras"):
+            from galaxy_keras.model_data import (fit_features, predict_scores, scores_to_labels,
+                                                 scores_to_probabilities)
+            from galaxy_keras.model_io import load_model
 
-        model, meta = load_model(args.estimator, compile=False)
+        with phases.phase("loading the model"):
+            model, meta = load_model(args.estimator, compile=False)
         if not meta.trained:
             print("Warning: this model has not been trained; its predictions are random")
         features = fit_features(model, features, "the samples table")
-        scores = predict_scores(model, features)
+        with phases.phase("predicting"):
+            scores = predict_scores(model, features)
         if meta.learning_type == "regressor":
             if method == "predict_proba":
                 raise UserError("predict_proba needs a classifier; this model is a regressor")
@@ -65,8 +71,10 @@ def predict(args: argparse.Namespace) -> None:
             probabilities = scores_to_probabilities(scores)
             classes = meta.classes or list(range(probabilities.shape[1]))
             table = pd.DataFrame(probabilities, columns=[f"probability_{label}" for label in classes])
-        write_table(table, outfile)
+        with phases.phase("writing the predictions"):
+            write_table(table, outfile)
     print(f"{len(table)} predictions ({method})")
+    print(phases.report())
 
 
 if __name__ == "__main__":

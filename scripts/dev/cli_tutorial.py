@@ -39,6 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2000, help="rows of each table (0: all 25,000)")
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0, help="the builder's random_seed")
+    parser.add_argument("--validation-split", type=float, default=0.1, help="the builder's validation_split")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cli-tutorial")
     args = parser.parse_args()
     out = args.out
@@ -46,7 +48,8 @@ def main() -> None:
     x_train, y_train = tutorial.sample_table("X_train.tsv.gz", args.rows, out), tutorial.sample_table("y_train.tsv.gz", args.rows, out)
     x_test, y_test = tutorial.sample_table("X_test.tsv.gz", args.rows, out), tutorial.sample_table("y_test.tsv.gz", args.rows, out)
     step("config", "keras_model_config.py", tutorial.model_config(), out, "--outfile", out / "model.json")
-    step("builder", "keras_model_builder.py", tutorial.builder(epochs=args.epochs), out,
+    step("builder", "keras_model_builder.py", tutorial.builder(epochs=args.epochs, seed=args.seed,
+                                                          validation_split=args.validation_split), out,
          "--model-json", out / "model.json", "--outfile", out / "built.keras")
     step("train", "keras_train_and_eval.py", tutorial.train(), out, "--estimator", out / "built.keras",
          "--infile1", x_train, "--infile2", y_train, "--outfile-result", out / "metrics.tsv",

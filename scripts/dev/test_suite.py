@@ -3,7 +3,9 @@
 
 Stages: unit (pytest), lint (planemo lint of every tool), tools (planemo test
 of every tool against the embedded Galaxy), workflows (planemo test of every
-workflow in workflows/), browser (headless Chromium against the embedded Galaxy).
+workflow in workflows/), browser (headless Chromium against the embedded Galaxy),
+benchmark (benchmarks/run_benchmark.py on 300 rows, 1 epoch: it still runs and
+prints every row; its timings are not judged).
 The server is started for the stages that need it and stopped at the end.
 
     python3 scripts/dev/test_suite.py                 # everything
@@ -26,7 +28,7 @@ TOOLS_PYTHON = ROOT / ".venv" / "tools" / "bin" / "python"
 GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
 PLANEMO = ROOT / ".venv" / "planemo" / "bin" / "planemo"
 GALAXY_CTL = [sys.executable, str(ROOT / "embedded_galaxy" / "galaxy_ctl.py")]
-STAGES = ("unit", "lint", "tools", "workflows", "browser")
+STAGES = ("unit", "lint", "tools", "workflows", "browser", "benchmark")
 NEEDS_GALAXY = {"tools", "workflows", "browser"}
 
 
@@ -133,6 +135,24 @@ def stage_browser() -> tuple[int, int]:
     return junit_counts(report)
 
 
+def stage_benchmark() -> tuple[int, int]:
+    out = RESULTS / "benchmark-smoke"
+    code = run([sys.executable, ROOT / "benchmarks" / "run_benchmark.py", "--rows", "300", "--repeats", "1",
+                "--epochs", "1", "--out", out])
+    table = (out / "benchmark.txt").read_text() if (out / "benchmark.txt").exists() else ""
+    expected = ("(a) tool: training end to end", "(b) bare Keras: training end to end", "(c) galaxy-ml",
+                "(d) tool prediction", "(e) loading", "(f) mask_zero model: padding skipped", "(g) training",
+                "(h) tool, one thread", "profile of the training tool")
+    missing = [row for row in expected if row not in table]
+    if missing:
+        print(f"benchmark table lacks: {missing}")
+    return (1, 0) if code == 0 and not missing else (0, 1)
+
+
+STAGE_RUNNERS = {"unit": stage_unit, "lint": stage_lint, "tools": stage_tools, "workflows": stage_workflows,
+                 "browser": stage_browser, "benchmark": stage_benchmark}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default=",".join(STAGES), help=f"comma-separated stages of {', '.join(STAGES)}")
@@ -150,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 galaxy_started = True
             print(f"=== {stage} ===", flush=True)
             started = time.monotonic()
-            passed, failed = globals()[f"stage_{stage}"]()
+            passed, failed = STAGE_RUNNERS[stage]()
             totals[stage] = (passed, failed, time.monotonic() - started)
     finally:
         if galaxy_started:

@@ -86,7 +86,13 @@ def encode_labels(labels: pd.Series, classes: list[Any], model: Any, loss: str, 
 
 
 def predict_scores(model: Any, features: np.ndarray) -> np.ndarray:
-    scores = model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+    from .padding import predict_skipping_padding, variable_length_twin
+
+    twin = variable_length_twin(model) if features.ndim == 2 else None
+    if twin is not None:
+        scores = predict_skipping_padding(twin, features, PREDICT_BATCH_SIZE)
+    else:
+        scores = model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
     return np.asarray(scores).reshape(len(features), -1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -17,6 +18,7 @@ from .model_data import (class_labels, encode_labels, fit_features, predict_scor
 from .model_io import ModelMeta, load_model, save_model
 from .scoring import classification_scores, regression_scores, score_names
 from .splitting import DEFAULT_SEED, split_rows
+from .timing import Phases
 
 
 @dataclass
@@ -68,8 +70,32 @@ def _score_rows(model: Any, meta: ModelMeta, rows: dict[str, tuple[np.ndarray, n
     return pd.DataFrame.from_records(records), pd.concat(predictions, ignore_index=True)
 
 
-def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series, settings: Any) -> ExperimentResult:
-    model, meta = load_model(estimator_path)
+class StepClock(keras.callbacks.Callback):
+    """Times every training step: the first one is where TensorFlow traces and compiles the step function."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.durations: list[float] = []
+        self._started = 0.0
+
+    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+        self._started = time.perf_counter()
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        self.durations.append(time.perf_counter() - self._started)
+
+    def tracing_seconds(self) -> float:
+        """The first step's time beyond a steady step's (0 when there is only one step)."""
+        if len(self.durations) < 2:
+            return 0.0
+        return max(self.durations[0] - statistics.median(self.durations[1:]), 0.0)
+
+
+def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series, settings: Any,
+                   phases: Phases | None = None) -> ExperimentResult:
+    phases = phases or Phases()
+    with phases.phase("loading the model"):
+        model, meta = load_model(estimator_path)
     if model.optimizer is None or getattr(model, "loss", None) is None:
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
     fit = dict(meta.fit)
@@ -104,7 +130,8 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     elif fit.get("validation_split"):
         fit_args["validation_split"] = float(fit["validation_split"])
 
-    callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])]
+    clock = StepClock()
+    callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
     started = time.perf_counter()
     try:
         history = model.fit(features[kept], encoded[kept], epochs=int(fit.get("epochs", 1)),
@@ -113,11 +140,15 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     except ValueError as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else "ValueError"
         raise UserError(f"training failed: {message}") from None
-    print(f"training took {time.perf_counter() - started:.1f} s")
+    fit_seconds = time.perf_counter() - started
+    print(f"training took {fit_seconds:.1f} s")
+    phases.add("first training step (tracing)", clock.tracing_seconds())
+    phases.add("training (epochs, validation)", fit_seconds - clock.tracing_seconds())
     meta.trained = True
 
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
-    scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring)
+    with phases.phase("scoring the held-out rows"):
+        scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring)
     epochs = history.history
     history_table = pd.DataFrame({"epoch": np.arange(1, len(next(iter(epochs.values()), [])) + 1), **epochs})
     return ExperimentResult(scores, history_table, predictions, lambda path: save_model(model, path, meta))
