@@ -3,8 +3,8 @@
 
 Same work as the training tool under the tutorial's settings: read X and y,
 hold out 20% (seeded shuffle), Embedding(10000, 32) -> LSTM(100) -> Dense(1,
-sigmoid), binary cross-entropy, Adam, 2 epochs, batch 128, validation_split
-0.1, score the held-out rows, save the model. Or, with --predict, load a model
+sigmoid), binary cross-entropy, Adam, 2 epochs, batch 128 (no validation split,
+as the tutorial workflow), score the held-out rows, save the model. Or, with --predict, load a model
 and call model.predict with Keras' defaults.
 """
 
@@ -28,7 +28,7 @@ def train(args):
     model = keras.Sequential([keras.Input((x.shape[1],)), keras.layers.Embedding(10000, 32),
                               keras.layers.LSTM(100), keras.layers.Dense(1, activation="sigmoid")])
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["acc"])
-    model.fit(x[kept], y[kept], epochs=args.epochs, batch_size=128, validation_split=0.1, verbose=2)
+    model.fit(x[kept], y[kept], epochs=args.epochs, batch_size=128, verbose=2)
     loss, acc = model.evaluate(x[held], y[held], verbose=0)
     print(f"held-out loss {loss:.4f} accuracy {acc:.4f}")
     model.save(args.model)

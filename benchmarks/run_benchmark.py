@@ -79,6 +79,16 @@ def profile(results: list[dict]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in phases.items()}
 
 
+def held_out_accuracy(which: str, output: str, out: Path) -> float:
+    """Accuracy on the 20% held-out training rows, as each trainer reports it (the tool: its metrics table)."""
+    if which in ("a", "h"):
+        metrics = out / "tool_metrics.tsv"
+        header, values = (line.split("\t") for line in metrics.read_text().splitlines()[:2])
+        return float(values[header.index("accuracy")])
+    match = re.search(r"held-out (?:loss \S+ )?accuracy (\d+\.\d+)", output)
+    return float(match.group(1)) if match else float("nan")
+
+
 def galaxy_ml_python() -> tuple[str | None, str]:
     """The galaxy-ml environment's Python (installing it first), or None and why not."""
     install = subprocess.run(["bash", str(ROOT / "benchmarks" / "install_galaxy_ml.sh")], capture_output=True,
@@ -108,7 +118,7 @@ def main() -> int:
     run([PYTHON, SCRIPTS / "keras_model_config.py", "--inputs", params_file(out, "config", tutorial.model_config()),
          "--outfile", out / "model.json"], "config")
     run([PYTHON, SCRIPTS / "keras_model_builder.py", "--inputs",
-         params_file(out, "builder", tutorial.builder(epochs=args.epochs)), "--model-json", out / "model.json",
+         params_file(out, "builder", tutorial.builder(epochs=args.epochs, validation_split=0.0)), "--model-json", out / "model.json",
          "--outfile", out / "built.keras"], "builder")
     train_params = params_file(out, "train", tutorial.train())
     predict_params = params_file(out, "predict", tutorial.predict())
@@ -143,6 +153,7 @@ def main() -> int:
         order = list(trainers) if repeat % 2 == 0 else list(trainers)[::-1]
         for which in order:
             result = trainers[which]()
+            result["accuracy"] = held_out_accuracy(which, result["output"], out)
             train_runs[which].append(result)
             print(f"repeat {repeat + 1} train {which}: {result['wall_s']:.1f} s, epochs {result['epoch_s']}, "
                   f"{result['peak_mb']:.0f} MB", flush=True)
@@ -176,10 +187,10 @@ def main() -> int:
     lines = [f"rows: {args.rows or 25000}, epochs: {args.epochs}, repeats: {args.repeats}, cores: {os.cpu_count()}",
              "", f"{'measurement':<56}{'median':>10}{'min-max':>18}{'ratio':>8}"]
 
-    def row(name: str, values: list[float], base: float | None) -> None:
+    def row(name: str, values: list[float], base: float | None, digits: int = 2) -> None:
         median, low, high = summary(values)
         ratio = f"{median / base:.2f}x" if base else "-"
-        lines.append(f"{name:<56}{median:>10.2f}{f'{low:.2f}-{high:.2f}':>18}{ratio:>8}")
+        lines.append(f"{name:<56}{median:>10.{digits}f}{f'{low:.{digits}f}-{high:.{digits}f}':>18}{ratio:>8}")
 
     names = {"a": "(a) tool", "b": "(b) bare Keras", "c": "(c) galaxy-ml KerasGClassifier",
              "h": "(h) tool, one thread"}
@@ -189,6 +200,8 @@ def main() -> int:
         row(f"{names[key]}: seconds per epoch", epoch_times(train_runs[key]), base_epoch)
     for key in [k for k in ("a", "b", "c", "h") if k in train_runs]:
         row(f"{names[key]}: training peak RSS [MB]", [r["peak_mb"] for r in train_runs[key]], base_peak)
+    for key in [k for k in ("a", "b", "c", "h") if k in train_runs]:
+        row(f"{names[key]}: held-out accuracy", [r["accuracy"] for r in train_runs[key]], None, digits=4)
     if "c" not in train_runs:
         lines.append(f"(c) galaxy-ml 0.11.0 KerasGClassifier: not measured: {gml_status}")
     row("(d) tool prediction, end to end [s]", walls(predict_runs["a"]), base_predict)

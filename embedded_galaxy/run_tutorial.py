@@ -110,10 +110,15 @@ def import_workflow(galaxy: Galaxy) -> str:
     return galaxy.call("/api/workflows", "POST", {"workflow": workflow})["id"]
 
 
-def follow_invocation(galaxy: Galaxy, invocation_id: str) -> dict[str, float]:
-    """Print a line whenever a step's job changes state; returns step label -> job run time (s)."""
+def follow_invocation(galaxy: Galaxy, invocation_id: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Print a line whenever a step's job changes state.
+
+    Returns step label -> job run time (s), and step label -> the "time:" lines
+    (the tools' own profile) of the job's standard output.
+    """
     seen: dict[str, str] = {}
     timings: dict[str, float] = {}
+    profiles: dict[str, list[str]] = {}
     while True:
         invocation = galaxy.call(f"/api/invocations/{invocation_id}")
         if invocation["state"] in ("failed", "cancelled"):
@@ -135,9 +140,14 @@ def follow_invocation(galaxy: Galaxy, invocation_id: str) -> dict[str, float]:
                     metrics = galaxy.call(f"/api/jobs/{job['id']}/metrics")
                     runtime = next((float(m["raw_value"]) for m in metrics if m["name"] == "runtime_seconds"), None)
                     timings[label] = runtime if runtime is not None else float("nan")
+                    details = galaxy.call(f"/api/jobs/{job['id']}?full=true")
+                    stdout = details.get("tool_stdout") or details.get("stdout") or ""
+                    profile = [line for line in stdout.splitlines() if line.startswith("time:")]
+                    if profile:
+                        profiles[label] = profile
                 jobs_done &= job["state"] in ("ok", "skipped")
         if invocation["state"] in ("scheduled", "completed") and jobs_done and len(timings) >= TOOL_STEPS:
-            return timings
+            return timings, profiles
         time.sleep(POLL_S)
 
 
@@ -159,7 +169,8 @@ def scores(counts: dict[str, int]) -> dict[str, float]:
             "f1": 2 * precision * recall / (precision + recall)}
 
 
-def report(counts: dict[str, int], timings: dict[str, float], upload_s: float, total_s: float) -> str:
+def report(counts: dict[str, int], timings: dict[str, float], profiles: dict[str, list[str]], upload_s: float,
+           total_s: float) -> str:
     ours, theirs = scores(counts), scores(TUTORIAL)
     lines = ["", "test reviews        this run   GTN tutorial"]
     lines += [f"{name:<18}{counts[name]:>9,}{TUTORIAL[name]:>15,}" for name in ("TN", "FP", "FN", "TP")]
@@ -167,6 +178,9 @@ def report(counts: dict[str, int], timings: dict[str, float], upload_s: float, t
     lines += ["", "step                seconds", f"{'upload (4 tables)':<18}{upload_s:>9.1f}"]
     lines += [f"{label:<18}{seconds:>9.1f}" for label, seconds in timings.items()]
     lines += [f"{'total':<18}{total_s:>9.1f}"]
+    for label, profile in profiles.items():
+        lines += ["", f"inside the {label} job (the tool's own profile):"]
+        lines += ["  " + line.removeprefix("time:").strip() for line in profile]
     return "\n".join(lines)
 
 
@@ -206,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             # Fill in parameters the workflow predates with the tools' defaults, as the web UI does.
             "allow_tool_state_corrections": True,
             "inputs": {name: {"src": "hda", "id": dataset_id} for name, dataset_id in inputs.items()}})
-        timings = follow_invocation(galaxy, invocation["id"])
+        timings, profiles = follow_invocation(galaxy, invocation["id"])
         OUT.mkdir(parents=True, exist_ok=True)
         outputs = galaxy.call(f"/api/invocations/{invocation['id']}")["outputs"]
         files = {"metrics": "metrics.tsv", "training_history": "training_history.tsv", "predictions": "predictions.tsv",
@@ -217,10 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         galaxy.download(inputs["y_test"], OUT / "y_test.tsv")
         log(f"downloaded the outputs into {OUT.relative_to(ctl.ROOT)}/")
         counts = confusion_counts(OUT / "y_test.tsv", OUT / "predictions.tsv")
-        text = report(counts, timings, upload_s, time.monotonic() - started)
+        text = report(counts, timings, profiles, upload_s, time.monotonic() - started)
         (OUT / "summary.txt").write_text(text.strip() + "\n")
         (OUT / "summary.json").write_text(json.dumps({"confusion": counts, "scores": scores(counts),
                                                       "tutorial": TUTORIAL, "step_seconds": timings,
+                                                      "tool_profiles": profiles,
                                                       "upload_seconds": upload_s}, indent=2))
         print("\nheld-out metrics (20% of the training reviews):\n" + (OUT / "metrics.tsv").read_text() + text)
     except ctl.CtlError as err:
