@@ -41,4 +41,4 @@ with _quiet_stderr():
         tf.config.threading.set_inter_op_parallelism_threads(min(2, int(_slots)))
     tf.config.list_physical_devices()  # the device probe prints too: do it now, quietly
 
-__all__ = ["keras"]
+__all__ = ["keras", "tf"]

@@ -10,6 +10,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
 from .errors import UserError
 from .keras_env import keras
@@ -120,23 +121,23 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
 
     kept, test = split_rows(len(features), settings.test_split, strata, seed, "test_split")
     parts = {"test" if settings.scheme == "train_val_test" else "validation": test}
-    fit_args: dict[str, Any] = {}
     if settings.scheme == "train_val_test":
         inner, val = split_rows(len(kept), settings.val_split, None if strata is None else strata[kept], seed,
                                 "val_split")
         val, kept = kept[val], kept[inner]
-        fit_args["validation_data"] = (features[val], encoded[val])
+        training, validation = (features[kept], encoded[kept]), (features[val], encoded[val])
         parts = {"validation": np.sort(val), "test": test}
-    elif fit.get("validation_split"):
-        fit_args["validation_split"] = float(fit["validation_split"])
+    else:
+        training, validation = split_validation(features[kept], encoded[kept], float(fit.get("validation_split") or 0))
 
+    batch_size = int(fit.get("batch_size", 32))
     clock = StepClock()
     callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
     started = time.perf_counter()
     try:
-        history = model.fit(features[kept], encoded[kept], epochs=int(fit.get("epochs", 1)),
-                            batch_size=int(fit.get("batch_size", 32)), callbacks=callbacks, verbose=2,
-                            **fit_args)
+        batches = training_batches(*training, batch_size, seed if seed is not None else DEFAULT_SEED)
+        history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks, verbose=2,
+                            validation_data=validation, validation_batch_size=batch_size)
     except ValueError as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else "ValueError"
         raise UserError(f"training failed: {message}") from None

@@ -1,0 +1,39 @@
+"""Training batches: a fresh, seeded shuffle before every epoch.
+
+Keras 3 (3.15) shuffles arrays given to ``fit`` with a random op inside its
+tf.data pipeline. Once a global seed is set, as these tools always do so that
+the same inputs give the same model, that op restarts with every epoch and
+every epoch sees the batches in the same order. Keras documents ``shuffle`` as
+"shuffle the training data before each epoch", and Keras 2 (and so the Galaxy-ML
+tools of the GTN tutorial) did draw a new order each epoch. This builds the
+training pipeline with ``Dataset.shuffle(reshuffle_each_iteration=True)`` and
+the model's seed: a new order every epoch, the same orders in every run.
+
+The validation rows are taken as Keras' ``validation_split`` takes them: the
+last fraction of the rows, before any shuffling.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .keras_env import tf
+
+
+def split_validation(features: np.ndarray, targets: np.ndarray, fraction: float) -> tuple[tuple, tuple | None]:
+    """(train, validation) as Keras' validation_split makes them; validation is None for fraction 0."""
+    if not fraction:
+        return (features, targets), None
+    split_at = int(math.ceil(len(features) * (1.0 - fraction)))
+    return (features[:split_at], targets[:split_at]), (features[split_at:], targets[split_at:])
+
+
+def training_batches(features: np.ndarray, targets: np.ndarray, batch_size: int, seed: int) -> Any:
+    """Batches of the rows, shuffled anew (and reproducibly) for every epoch."""
+    rows = tf.data.Dataset.from_tensor_slices((features, targets))
+    return (rows.shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
+            .batch(batch_size)
+            .prefetch(tf.data.AUTOTUNE))
