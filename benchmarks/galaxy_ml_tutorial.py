@@ -42,7 +42,7 @@ def main():
                                   amsgrad=False, epochs=args.epochs, batch_size=128, validation_split=0.0,
                                   verbose=2, seed=args.seed)
     classifier.fit(x[kept], y[kept])
-    accuracy = float(np.mean(classifier.predict(x[held]) == y[held]))
+    accuracy = float(np.mean(np.ravel(classifier.predict(x[held])) == y[held]))  # predict gives a column
     print(f"held-out accuracy {accuracy:.4f}")
     dump_model_to_h5(classifier, args.model)
 
