@@ -64,6 +64,8 @@ def word_spans(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def predict_skipping_padding(twin: Any, features: np.ndarray, batch_size: int) -> np.ndarray:
     """``model.predict`` of a padded table, each batch cut to the columns its rows use."""
+    if len(features) == 0:
+        return np.empty((0, 1), dtype=np.float32)
     first, last = word_spans(features)
     order = np.lexsort((last, first))
     width = features.shape[1]
@@ -76,8 +78,8 @@ def predict_skipping_padding(twin: Any, features: np.ndarray, batch_size: int) -
         begin = max(0, min(begin, end - needed))
         end = min(width, begin + needed)
         outputs.append(np.asarray(twin.predict_on_batch(features[rows, begin:end])).reshape(len(rows), -1))
-    scores = np.empty((len(features), outputs[0].shape[1]) if outputs else (0, 1), dtype=np.float32)
-    scores[order] = np.concatenate(outputs) if outputs else scores
+    scores = np.empty((len(features), outputs[0].shape[1]), dtype=np.float32)
+    scores[order] = np.concatenate(outputs)
     return scores
 
 

@@ -101,7 +101,8 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
     fit = dict(meta.fit)
     seed = fit.get("random_seed")
-    keras.utils.set_random_seed(seed if seed is not None else DEFAULT_SEED)
+    model_seed = seed if seed is not None else DEFAULT_SEED  # weights and batch order; splits take `seed` as given
+    keras.utils.set_random_seed(model_seed)
     features = fit_features(model, features, "the training samples table")
 
     loss = _loss_name(model)
@@ -135,7 +136,7 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
     started = time.perf_counter()
     try:
-        batches = training_batches(*training, batch_size, seed if seed is not None else DEFAULT_SEED)
+        batches = training_batches(*training, batch_size, model_seed)
         history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks, verbose=2,
                             validation_data=validation, validation_batch_size=batch_size)
     except ValueError as err:
