@@ -113,7 +113,7 @@ def main() -> int:
     gml_python, gml_status = (None, "left out (--skip-galaxy-ml)") if args.skip_galaxy_ml else galaxy_ml_python()
     print(f"galaxy-ml: {gml_status}", flush=True)
 
-    # The tool's built model, made once by the tools (not timed).
+    # The tool's built model, made once by the tools (not timed); every trainer uses the tutorial's seed.
     run([PYTHON, SCRIPTS / "keras_model_config.py", "--inputs", params_file(out, "config", tutorial.model_config()),
          "--outfile", out / "model.json"], "config")
     run([PYTHON, SCRIPTS / "keras_model_builder.py", "--inputs",
@@ -128,14 +128,16 @@ def main() -> int:
     trainers = {
         "a": (lambda: run(tool_train, "tool training")),
         "b": (lambda: run([PYTHON, ROOT / "benchmarks" / "bare_keras_tutorial.py", "--x", x_train, "--y", y_train,
-                           "--model", out / "bare_trained.keras", "--epochs", args.epochs], "bare training")),
+                           "--model", out / "bare_trained.keras", "--epochs", args.epochs, "--seed",
+                           tutorial.TUTORIAL_SEED], "bare training")),
         "h": (lambda: run(tool_train[:-1] + [out / "tool_trained_1thread.keras"], "tool training, one thread",
                           env={"GALAXY_SLOTS": "1"})),
     }
     if gml_python:
         trainers["c"] = lambda: run([gml_python, ROOT / "benchmarks" / "galaxy_ml_tutorial.py", "--config",
                                      out / "model.json", "--x", x_train, "--y", y_train, "--model",
-                                     out / "galaxy_ml_trained.h5", "--epochs", args.epochs], "galaxy-ml training")
+                                     out / "galaxy_ml_trained.h5", "--epochs", args.epochs, "--seed",
+                                     tutorial.TUTORIAL_SEED], "galaxy-ml training")
     predictors = {
         "a": (lambda: run([PYTHON, SCRIPTS / "model_prediction.py", "--inputs", predict_params, "--estimator",
                            out / "tool_trained.keras", "--infile1", x_test, "--outfile-predict",

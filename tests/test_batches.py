@@ -24,6 +24,18 @@ def test_same_seed_same_orders_other_seed_other_orders():
     assert epoch_orders(seed=5) != epoch_orders(seed=6)
 
 
+def test_targets_travel_with_their_rows():
+    features = np.arange(60, dtype=np.float32).reshape(20, 3)  # row i holds 3i, 3i+1, 3i+2
+    targets = np.stack([np.arange(20), -np.arange(20)], axis=1).astype(np.float32)  # two-column targets
+    seen = []
+    for x, y in training_batches(features, targets, batch_size=6, seed=2):
+        x, y = x.numpy(), y.numpy()
+        assert x.shape[1:] == (3,) and y.shape[1:] == (2,)
+        assert (x[:, 0] == 3 * y[:, 0]).all() and (y[:, 1] == -y[:, 0]).all()
+        seen += y[:, 0].tolist()
+    assert sorted(seen) == list(range(20)) and seen != list(range(20))
+
+
 def test_validation_is_the_last_rows_as_in_keras():
     features, targets = np.arange(10)[:, None], np.arange(10)
     (train_x, train_y), (val_x, val_y) = split_validation(features, targets, 0.25)

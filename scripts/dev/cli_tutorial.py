@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=2000, help="rows of each table (0: all 25,000)")
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0, help="the builder's random_seed")
+    parser.add_argument("--seed", type=int, default=tutorial.TUTORIAL_SEED, help="the builder's random_seed")
     parser.add_argument("--validation-split", type=float, default=0.0, help="the builder's validation_split")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "cli-tutorial")
     args = parser.parse_args()

@@ -12,6 +12,9 @@ from pathlib import Path
 # The tutorial's tables (not in git: see ../shared/data/imdb/README.md).
 IMDB_TABLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdb" / "tutorial"
 ALL_COLUMNS = {"selected_column_selector_option": "all_columns"}
+# The tutorial workflow's random seed: of seeds 0-9, the best on the 5,000 held-out
+# training reviews (benchmarks/accuracy_across_seeds.py; the test reviews played no part).
+TUTORIAL_SEED = 6
 
 
 def layer(layer_type: str, **values) -> dict:
@@ -28,7 +31,8 @@ def model_config(vocabulary: int = 10000, embedding: int = 32, units: int = 100,
                       layer("LSTM", units=units), layer("Dense", units=1, activation="sigmoid"))
 
 
-def builder(epochs: int = 2, batch_size: int = 128, validation_split: float = 0.1, seed: int | None = 0) -> dict:
+def builder(epochs: int = 2, batch_size: int = 128, validation_split: float = 0.1,
+            seed: int | None = TUTORIAL_SEED) -> dict:
     """KerasGClassifier, binary cross-entropy, Adam, acc."""
     return {"mode_selection": {
         "mode_type": "train_model", "learning_type": "KerasGClassifier",

@@ -32,8 +32,16 @@ def split_validation(features: np.ndarray, targets: np.ndarray, fraction: float)
 
 
 def training_batches(features: np.ndarray, targets: np.ndarray, batch_size: int, seed: int) -> Any:
-    """Batches of the rows, shuffled anew (and reproducibly) for every epoch."""
-    rows = tf.data.Dataset.from_tensor_slices((features, targets))
-    return (rows.shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
+    """Batches of the rows, shuffled anew (and reproducibly) for every epoch.
+
+    Only row numbers pass through the shuffle buffer and each batch gathers its
+    rows: a buffer of whole rows would hold a second copy of the table (about
+    50 MB more peak memory for the tutorial's 20,000 x 500 rows). The orders are
+    the same as shuffling the rows themselves with the same seed.
+    """
+    features, targets = tf.constant(features), tf.constant(targets)
+    row_numbers = tf.data.Dataset.range(len(features))
+    return (row_numbers.shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
             .batch(batch_size)
+            .map(lambda rows: (tf.gather(features, rows), tf.gather(targets, rows)))
             .prefetch(tf.data.AUTOTUNE))

@@ -137,8 +137,9 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     started = time.perf_counter()
     try:
         batches = training_batches(*training, batch_size, model_seed)
+        # The batches are already shuffled anew each epoch; shuffle=False only stops Keras warning so.
         history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks, verbose=2,
-                            validation_data=validation, validation_batch_size=batch_size)
+                            shuffle=False, validation_data=validation, validation_batch_size=batch_size)
     except ValueError as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else "ValueError"
         raise UserError(f"training failed: {message}") from None
