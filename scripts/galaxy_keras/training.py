@@ -12,6 +12,7 @@ import pandas as pd
 
 from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
+from .dense_gradients import sum_sparse_gradients
 from .errors import UserError
 from .keras_env import keras
 from .model_data import (class_labels, encode_labels, fit_features, predict_scores, scores_to_labels,
@@ -99,6 +100,7 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
         model, meta = load_model(estimator_path)
     if model.optimizer is None or getattr(model, "loss", None) is None:
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
+    sum_sparse_gradients(model.optimizer)
     fit = dict(meta.fit)
     seed = fit.get("random_seed")
     model_seed = seed if seed is not None else DEFAULT_SEED  # weights and batch order; splits take `seed` as given
