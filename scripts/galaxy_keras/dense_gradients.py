@@ -8,9 +8,9 @@ RMSprop, Adagrad and the other optimizers that square gradients get the sum of
 squares instead of the square of the sum. For a word seen k times in a batch
 the second moment is too small by up to k times and its step too large by up to
 sqrt(k): a frequent word's embedding moves several times the learning rate in
-one step. Keras 2 summed the slices first (and JAX has no sparse gradients). With the sum taken
-first, the tutorial's first Adam step matches Keras 2.3.1's to 1e-8, and two
-epochs of the tutorial stop ending near chance for some seeds.
+one step. Keras 2 summed the slices first (and JAX has no sparse gradients).
+With the sum taken first, the tutorial's first Adam step matches Keras 2.3.1's
+to 1e-8, and two epochs of the tutorial stop ending near chance for some seeds.
 
 Summing first is exact for optimizers that are linear in the gradient (SGD,
 momentum) and costs one dense tensor the size of the embedding matrix per step.
