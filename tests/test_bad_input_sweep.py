@@ -1,110 +1,102 @@
-"""Bad input, as Galaxy runs the tools: real processes, one-line errors, no outputs left.
+"""Bad input, as Galaxy runs the tools: real processes, one-line errors, nothing left behind.
 
-Each case runs a tool's script in a fresh Python process with Galaxy's
-pre-created (empty) output files, and checks a non-zero exit, exactly one
-line on stderr that starts with "Error:", and that no output file remains.
+Each case (tests/bad_inputs/<tool>.py) runs a tool's script in a fresh Python
+process, in a job folder of its own with Galaxy's pre-created (empty) output
+files, TMPDIR pointing at a folder of its own, and its data segment limited
+(``bad_inputs.MEMORY_LIMIT``). It checks exit status 1, exactly one line on
+stderr that starts with "Error:" and holds the expected reason, that the job
+folder and TMPDIR hold nothing afterwards (no output, no ``.part`` file, no
+temporary folder), and that a canary file and folder outside the job are as
+they were.
 """
 
+from __future__ import annotations
+
+import importlib
 import json
+import os
+import resource
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEST_DATA, builder_params, layer, sequential, train_params
+from conftest import ROOT
+
+import bad_inputs
 
 PYTHON = sys.executable
-ALL = {"selected_column_selector_option": "all_columns"}
-PREDICT = {"method": "predict", "input_options": {"selected_input": "tabular", "header1": False,
-                                                  "column_selector_options_1": ALL}}
-CONFUSION = {"plotting_selection": {"plot_type": "classification_confusion_matrix", "header_true": False,
-                                    "header_predicted": True, "plot_format": "png"}}
-D = TEST_DATA
+CANARY_TEXT = "a file outside the job that no tool may touch\n"
 
 
-def train_args(estimator=D / "tiny_lstm_built.keras", x=D / "imdb_X_train_sample.tsv",
-               y=D / "imdb_y_train_sample.tsv"):
-    return ["--estimator", estimator, "--infile1", x, "--infile2", y]
+def all_cases() -> dict[str, bad_inputs.Case]:
+    cases = {}
+    for module in bad_inputs.TOOL_MODULES:
+        for name, case in importlib.import_module(f"bad_inputs.{module}").CASES.items():
+            cases[f"{module}: {name}"] = case
+    return cases
 
 
-# (tool script, parameters, input arguments, output options, expected error text)
-CASES = {
-    "config: layer that does not fit": ("keras_model_config", sequential("(10,)", layer("LSTM", units=2)), [],
-                                        ["--outfile"], "does not fit the output of the layer before it"),
-    "config: malformed input_shape": ("keras_model_config", sequential("(ten,)", layer("Dense", units=1)), [],
-                                      ["--outfile"], "input_shape must be whole numbers"),
-    "config: a layer type that names code": ("keras_model_config", sequential("(3,)", layer("Lambda")), [],
-                                             ["--outfile"], "must be one of"),
-    "config: parameters not JSON": ("keras_model_config", "not json {", [], ["--outfile"], "is not valid JSON"),
-    "builder: module outside Keras": ("keras_model_builder", builder_params(),
-                                      ["--model-json", D / "malicious_module_model.json"], ["--outfile"],
-                                      "outside Keras; refusing to load it"),
-    "builder: JSON that is not a model": ("keras_model_builder", builder_params(),
-                                          ["--model-json", D / "not_a_model.json"], ["--outfile"],
-                                          "not a Keras model JSON"),
-    "builder: model file given as JSON": ("keras_model_builder", builder_params(),
-                                          ["--model-json", D / "tiny_lstm_built.keras"], ["--outfile"],
-                                          "not valid JSON"),
-    "train: Lambda layer in model file": ("keras_train_and_eval", train_params(),
-                                          train_args(D / "lambda_model.keras", D / "imdb_X_test_sample.tsv",
-                                                     D / "imdb_y_test_sample.tsv"),
-                                          ["--outfile-result", "--outfile-history", "--outfile-object"],
-                                          "'Lambda' object, which can run code"),
-    "train: corrupt model file": ("keras_train_and_eval", train_params(), train_args(D / "corrupt_model.keras"),
-                                  ["--outfile-result", "--outfile-history"], "the model file"),
-    "train: ragged table": ("keras_train_and_eval", train_params(), train_args(x=D / "ragged.tsv"),
-                            ["--outfile-result", "--outfile-history"], "is empty (rows of different lengths"),
-    "train: rows of labels and samples differ": ("keras_train_and_eval", train_params(),
-                                                 train_args(y=D / "imdb_y_test_sample.tsv"),
-                                                 ["--outfile-result", "--outfile-history"],
-                                                 "has 120 rows but the labels table has 40"),
-    "train: hold-out fraction outside 0-1": (
-        "keras_train_and_eval", train_params(test_size=1.5), train_args(),
-        ["--outfile-result", "--outfile-history"], "test_size must be a fraction"),
-    "predict: a text cell in the samples": ("model_prediction", PREDICT,
-                                                  ["--estimator", D / "tiny_lstm_trained.keras", "--infile1",
-                                                   D / "non_numeric.tsv"], ["--outfile-predict"],
-                                                  "'abc', not a number"),
-    "predict: wrong number of columns": ("model_prediction", PREDICT,
-                                         ["--estimator", D / "tiny_lstm_trained.keras", "--infile1",
-                                          D / "imdb_y_test_sample.tsv"], ["--outfile-predict"],
-                                         "has 1 columns, but the model expects 500"),
-    "predict: empty samples table": ("model_prediction", PREDICT,
-                                     ["--estimator", D / "tiny_lstm_trained.keras", "--infile1", "EMPTY"],
-                                     ["--outfile-predict"], "the dataset is empty"),
-    "predict: a table given as the model": ("model_prediction", PREDICT,
-                                            ["--estimator", D / "imdb_y_test_sample.tsv", "--infile1",
-                                             D / "imdb_X_test_sample.tsv"], ["--outfile-predict"],
-                                            "not a Keras 3 .keras archive"),
-    "visualization: label lengths differ": ("ml_visualization_ex", CONFUSION,
-                                            ["--infile-true", D / "imdb_y_train_sample.tsv", "--infile-predicted",
-                                             D / "tiny_lstm_predictions.tsv"], ["--output", "--output-report"],
-                                            "120 rows but the predicted labels have 40"),
-    "visualization: unknown plot type": ("ml_visualization_ex", {"plotting_selection": {"plot_type": "pie"}},
-                                         [], ["--output"], "must be one of"),
-    "visualization: two columns of labels": ("ml_visualization_ex", CONFUSION,
-                                             ["--infile-true", D / "non_numeric.tsv", "--infile-predicted",
-                                              D / "tiny_lstm_predictions.tsv"], ["--output", "--output-report"],
-                                             "expected one column"),
-}
+CASES = all_cases()
 
 
-@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
-def test_bad_input(case, tmp_path):
-    script, params, inputs, output_options, expected = CASES[case]
-    params_path = tmp_path / "inputs.json"
-    params_path.write_text(params if isinstance(params, str) else json.dumps(params))
-    empty = tmp_path / "empty.tsv"
-    empty.write_text("")
-    inputs = [str(empty) if item == "EMPTY" else str(item) for item in inputs]
-    outputs = []
-    for i, option in enumerate(output_options):
-        path = tmp_path / f"output{i}.dat"
+def make_canary(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "keep.txt").write_text(CANARY_TEXT)
+    (folder / "inner").mkdir()
+    return folder
+
+
+def canary_intact(folder: Path) -> bool:
+    return ((folder / "keep.txt").read_text() == CANARY_TEXT and (folder / "inner").is_dir()
+            and sorted(p.name for p in folder.iterdir()) == ["inner", "keep.txt"])
+
+
+def run_case(case: bad_inputs.Case, tmp_path: Path) -> tuple[subprocess.CompletedProcess, Path, Path, Path]:
+    job, made, tmp = tmp_path / "job", tmp_path / "inputs", tmp_path / "tmp"
+    for folder in (job, made, tmp):
+        folder.mkdir()
+    canary = make_canary(tmp_path / "canary")
+    params_path = made / "inputs.json"
+    params_path.write_text(case.params if isinstance(case.params, str) else json.dumps(case.params))
+    argv = []
+    for item in case.inputs:
+        if callable(item):
+            item = item(made, canary)
+        elif item == "EMPTY":
+            item = made / "empty.tsv"
+            item.write_text("")
+        argv.append(str(item))
+    for i, option in enumerate(case.outputs):
+        path = job / f"output{i}.dat"
         path.write_text("")  # as Galaxy pre-creates outputs
-        outputs += [option, str(path)]
-    result = subprocess.run([PYTHON, str(ROOT / "scripts" / f"{script}.py"), "--inputs", str(params_path),
-                             *inputs, *outputs], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1, result.stderr
+        argv += [option, str(path)]
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (case.memory_limit, case.memory_limit))
+
+    env = {**os.environ, "TMPDIR": str(tmp), **case.env}
+    result = subprocess.run([PYTHON, str(ROOT / "scripts" / f"{case.script}.py"), "--inputs", str(params_path),
+                             *argv], capture_output=True, text=True, timeout=300, cwd=job, env=env,
+                            preexec_fn=limit_memory)
+    return result, job, tmp, canary
+
+
+@pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
+def test_bad_input(name, tmp_path):
+    case = CASES[name]
+    result, job, tmp, canary = run_case(case, tmp_path)
+    assert result.returncode == 1, result.stderr[-3000:]
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ") and expected in lines[0], lines[0]
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith("output") or p.name.startswith(".output")]
+    assert len(lines) == 1, result.stderr[-3000:]
+    assert lines[0].startswith("Error: ") and case.expected in lines[0], lines[0]
+    assert sorted(p.name for p in job.iterdir()) == [], "left in the job folder"
+    assert sorted(p.name for p in tmp.iterdir()) == [], "left in TMPDIR"
+    assert canary_intact(canary), "the canary outside the job was changed"
+
+
+def test_at_least_sixty_kinds_across_the_six_tools():
+    scripts = {case.script for case in CASES.values()}
+    assert len(CASES) >= 60, len(CASES)
+    assert scripts == {"keras_model_config", "keras_model_builder", "keras_train_and_eval", "model_prediction",
+                       "ml_visualization_ex", "keras_text_to_sequences"}, scripts

@@ -4,38 +4,113 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
+
+# Longest summary of a library's message: long enough for Keras' "Received: ..." part,
+# short enough for Galaxy's job error field.
+SUMMARY_LIMIT = 400
+# TensorFlow prefixes op errors with "{{function_node __wrapped__...}}" and appends "[Op:...]".
+_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[Op:[^\]]*\]( name: ?\S*)?")
 
 
 class UserError(Exception):
     """A mistake in the user's input: reported as one line, no traceback."""
 
 
+class JobStopped(BaseException):
+    """Galaxy (or a person) stopped the job with a signal.
+
+    A BaseException, so that no ``except Exception`` on the way swallows it,
+    while every ``finally`` and context manager still removes what it made.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def summarise(err: BaseException) -> str:
+    """A library's error message as one readable line (all of it, not just a first line)."""
+    text = " ".join(_TF_NOISE.sub(" ", str(err)).split())
+    if not text:
+        return type(err).__name__
+    return text if len(text) <= SUMMARY_LIMIT else text[:SUMMARY_LIMIT - 3].rstrip() + "..."
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise JobStopped(signum)
+
+
+@contextlib.contextmanager
+def private_temp_dir() -> Iterator[Path]:
+    """A temporary folder of this process's own, inside the job's working directory.
+
+    TensorFlow (autograph), Keras (archive extraction) and the tools themselves
+    write temporary files; pointing TMPDIR and ``tempfile`` here keeps them out of
+    the shared /tmp, bounded by the job's own disk, and removed in one go at the
+    end. A job killed with SIGKILL leaves only this folder, inside the job's
+    working directory, which Galaxy removes with the job.
+    """
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".galaxy_keras_tmp-", dir=os.getcwd()))
+    except OSError:  # a read-only working directory (a person running the script by hand)
+        folder = Path(tempfile.mkdtemp(prefix="galaxy_keras_tmp-"))
+    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved_tempdir
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_tool(main: Callable[[], None]) -> None:
     """Run a tool's main function and turn errors into a one-line message and exit status.
 
-    Expected mistakes (UserError) exit with 1; anything else is a bug or an
-    environment problem and exits with 2, still with a one-line summary last so
-    that Galaxy shows something readable in the job's error field.
+    Expected mistakes (UserError) exit with 1. SIGTERM and SIGINT (Galaxy
+    stopping or cancelling the job) unwind like an error, so that every
+    partial output and temporary file is removed, and exit with 128 + the
+    signal's number, as the shell reports a killed command. Anything else is a
+    bug or an environment problem and exits with 2, still with a one-line
+    summary last so that Galaxy shows something readable in the job's error
+    field.
     """
+    saved = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
-        main()
+        with private_temp_dir():
+            main()
     except UserError as err:
         print(f"Error: {err}", file=sys.stderr)
         sys.exit(1)
+    except JobStopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        print(f"Error: the job was stopped ({name}) before it finished; its outputs and temporary files "
+              f"were removed", file=sys.stderr)
+        sys.exit(128 + stopped.signum)
     except MemoryError:
-        print("Error: out of memory; try a smaller batch size or dataset", file=sys.stderr)
+        print("Error: out of memory; try a smaller batch size or dataset, or ask the server's admin for a "
+              "destination with more memory", file=sys.stderr)
         sys.exit(2)
     except Exception as err:  # noqa: BLE001 - last line of defence, re-reported in one line
         import traceback
 
         traceback.print_exc()
-        summary = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        print(f"Error: unexpected {type(err).__name__}: {summary}", file=sys.stderr)
+        print(f"Error: unexpected {type(err).__name__}: {summarise(err)}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,16 @@
+"""Create a deep learning model architecture (keras_model_config)."""
+
+from bad_inputs import Case
+from bad_inputs.common import layer, sequential
+
+OUT = ["--outfile"]
+
+CASES = {
+    "layer that does not fit": Case("keras_model_config", sequential("(10,)", layer("LSTM", units=2)), [], OUT,
+                                    "does not fit the output of the layer before it"),
+    "malformed input_shape": Case("keras_model_config", sequential("(ten,)", layer("Dense", units=1)), [], OUT,
+                                  "input_shape must be whole numbers"),
+    "a layer type that names code": Case("keras_model_config", sequential("(3,)", layer("Lambda")), [], OUT,
+                                         "must be one of"),
+    "parameters not JSON": Case("keras_model_config", "not json {", [], OUT, "is not valid JSON"),
+}
