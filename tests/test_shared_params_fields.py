@@ -60,3 +60,37 @@ def test_field_xml_is_well_formed():
     for field in (Int("units", 1, min=1), Ints("kernel_size", "3"), Select("padding", ("valid", "same"))):
         element = ET.fromstring(field.to_xml())
         assert element.get("name") == field.name
+
+
+def test_unread_keys_are_refused_by_name_with_the_likely_spelling():
+    params = Params({"fit_params": {"epoch": 5, "batch_size": 32}, "seed": 1})
+    fit = params.section("fit_params")
+    assert fit.int("epochs", 1) == 1 and fit.int("batch_size") == 32 and params.int("seed") == 1
+    with pytest.raises(UserError, match=r"unknown parameter 'fit_params\|epoch': .*did you mean 'epochs'\?"):
+        params.refuse_unread()
+
+
+def test_every_read_counts_including_repeats_sections_and_defaults():
+    params = Params({"layers": [{"layer_selection": {"layer_type": "Dense", "units": 3}}],
+                     "options": {"a": 1}, "empty": None, "__current_case__": 0, "choices": ["x", "y"]})
+    entry = params.repeat("layers")[0].section("layer_selection")
+    assert entry.str("layer_type") == "Dense" and entry.int("units") == 3
+    assert params.section("options").raw("a") == 1
+    assert params.choices("choices", ["x", "y"]) == ["x", "y"]
+    params.refuse_unread()  # nothing left: null values and Galaxy's __keys__ carry nothing to lose
+    assert Params({"a": None}).has("a") is False
+
+
+def test_a_parameter_the_tool_forgot_is_named_with_its_repeat_position():
+    params = Params({"layers": [{"layer_selection": {"layer_type": "Dense", "units": 3, "kwargs": "x=1"}}]})
+    entry = params.repeat("layers")[0].section("layer_selection")
+    entry.str("layer_type"), entry.int("units")
+    with pytest.raises(UserError, match=r"unknown parameter 'layers_0\|layer_selection\|kwargs'"):
+        params.refuse_unread()
+
+
+def test_looking_is_not_reading():
+    params = Params({"layer_options": {"x": 1}})
+    assert params.has("layer_options")
+    with pytest.raises(UserError, match="unknown parameter 'layer_options'"):
+        params.refuse_unread()

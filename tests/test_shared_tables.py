@@ -70,3 +70,53 @@ def test_read_vector_needs_one_column(tmp_path):
     with pytest.raises(UserError, match="expected one column"):
         read_vector(path, False, ColumnSelector(), "y")
     assert read_vector(path, False, ColumnSelector("by_index_number", ("2",)), "y").tolist() == [2]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("1\t2\ninf\t4\n", "line 2, column 1 is 'inf', not a finite number"),
+    ("1\t-inf\n3\t4\n", "line 1, column 2 is '-inf', not a finite number"),
+    ("1\t2\n3\t1e39\n", "line 2, column 2 is '1e[+]39', not a finite number"),  # beyond float32
+    ("1\t2\n\n3\t4\n", "line 2, column 1 is empty"),
+    ("1\t2\nnan\t4\n", "line 2, column 1 is 'nan', not a number"),
+])
+def test_infinite_and_missing_cells_are_named(tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content)
+    with pytest.raises(UserError, match=message):
+        read_matrix(path, False, ColumnSelector(), "X")
+
+
+def test_cells_are_named_by_the_dataset_column_after_selection(tmp_path):
+    path = write_tsv(tmp_path / "x.tsv", [[1, 2, 3], [4, 5, "x"]])
+    with pytest.raises(UserError, match="line 2, column 3 is 'x'"):
+        read_matrix(path, False, ColumnSelector("by_index_number", ("1", "3")), "X")
+    path = write_tsv(tmp_path / "h.tsv", [[1, 2], [4, "inf"]], header=["a", "b"])
+    with pytest.raises(UserError, match="line 3, column 'b' is 'inf'"):
+        read_matrix(path, True, ColumnSelector(), "X")
+
+
+def test_trailing_blank_lines_are_not_rows(tmp_path):
+    path = tmp_path / "x.tsv"
+    path.write_text("1\t2\n3\t4\n\n\n")
+    assert read_matrix(path, False, ColumnSelector(), "X").shape == (2, 2)
+    path.write_text("0\n1\n\n")
+    assert read_vector(path, False, ColumnSelector(), "y").tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("0\n1\n\n1\n", "y: line 3 is empty; every row needs a label"),  # pandas used to skip it: "3 rows but 4"
+    ("0\n1\nNaN\n1\n", "y: line 3 holds 'NaN', a missing or infinite value"),
+    ("0.5\n1.5\ninf\n", "y: line 3 holds 'inf', a missing or infinite value"),
+    ("0\n1\nNA\n", "y: line 3 holds 'NA'"),
+])
+def test_label_cells_without_a_value_are_named(tmp_path, content, message):
+    path = tmp_path / "y.tsv"
+    path.write_text(content)
+    with pytest.raises(UserError, match=message):
+        read_vector(path, False, ColumnSelector(), "y")
+
+
+def test_text_labels_may_be_words_that_look_missing(tmp_path):
+    path = tmp_path / "y.tsv"
+    path.write_text("EU\nNA\nEU\n")  # NA: North America
+    assert read_vector(path, False, ColumnSelector(), "y").tolist() == ["EU", "NA", "EU"]
