@@ -18,7 +18,7 @@ venv: $(TOOLS_VENV)/.installed
 $(TOOLS_VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(TOOLS_VENV)
 	$(TOOLS_VENV)/bin/pip install -q --upgrade pip
-	$(TOOLS_VENV)/bin/pip install -q -r requirements.txt pytest==9.0.3
+	$(TOOLS_VENV)/bin/pip install -q -r requirements.txt pytest==9.0.3 pytest-xdist==3.8.0
 	touch $@
 
 include embedded_galaxy/galaxy.mk

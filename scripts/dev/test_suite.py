@@ -59,7 +59,10 @@ def run(cmd: list[str]) -> int:
 def stage_unit() -> tuple[int, int]:
     report = RESULTS / "unit-tests.xml"
     report.unlink(missing_ok=True)
-    code = run([TOOLS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", f"--junitxml={report}"])
+    # Two workers (pytest-xdist): most unit time is the bad-input sweep's subprocesses, which wait on
+    # TensorFlow's start-up; CI has 2 cores.
+    code = run([TOOLS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "tests",
+                f"--junitxml={report}"])
     if code == 5:  # pytest: no tests collected
         print("no unit tests were collected")
         return 0, 1
