@@ -21,11 +21,14 @@ from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_er
 from galaxy_keras.params import Params
 from galaxy_keras.tables import ColumnSelector
 from galaxy_keras.text_sequences import (LINE_BREAK_MODES, LOWERCASE_MODES, PAD_MODES, Settings, Tokenizer,
-                                         encode, learn_word_index, read_text_column, read_vocabulary,
-                                         read_word_index, write_int_table, write_vocabulary)
+                                         check_matrix_size, encode, learn_word_index, read_text_column,
+                                         read_vocabulary, read_word_index, write_int_table, write_vocabulary)
 
 SOURCES = ("learn", "word_index", "saved")
 WHAT = "the texts dataset"
+# The form's largest maxlen (the XML's max), longer than any review; a workflow or an API call
+# passing more is refused here too. Below it, the job's memory decides how many texts fit.
+MAX_FORM_MAXLEN = 100_000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,19 +56,24 @@ def optional_int(params: Params, name: str, default: int) -> int | None:
 
 def read_settings(params: Params) -> Settings:
     """The form's settings (the 'learn' and 'word_index' choices share them)."""
-    advanced = Params(params.raw("advanced", {}), "vocabulary|advanced")  # absent: all defaults
-    return Settings(
-        num_words=params.int("num_words", None, minimum=1),
-        skip_top=params.int("skip_top", 0, minimum=0),
-        maxlen=params.int("maxlen", 500, minimum=1),
-        padding=advanced.choice("padding", PAD_MODES, "pre"),
-        truncating=advanced.choice("truncating", PAD_MODES, "pre"),
-        start_char=optional_int(advanced, "start_char", 1),
-        oov_char=optional_int(advanced, "oov_char", 2),
-        index_from=advanced.int("index_from", 3, minimum=0),
-        lowercase=advanced.choice("lowercase", LOWERCASE_MODES, "ascii"),
-        html_line_breaks=advanced.choice("html_line_breaks", LINE_BREAK_MODES, "word"),
-    )
+    maxlen = params.int("maxlen", 500, minimum=1)
+    if maxlen > MAX_FORM_MAXLEN:
+        raise UserError(f"parameter 'vocabulary|maxlen' must be at most {MAX_FORM_MAXLEN:,} (the length of every "
+                        f"sequence), got {maxlen:,}")
+    advanced: dict[str, object] = {}  # no section (an older workflow): Settings' defaults, Keras' own
+    if params.has("advanced"):
+        section = params.section("advanced")
+        advanced = dict(
+            padding=section.choice("padding", PAD_MODES, "pre"),
+            truncating=section.choice("truncating", PAD_MODES, "pre"),
+            start_char=optional_int(section, "start_char", 1),
+            oov_char=optional_int(section, "oov_char", 2),
+            index_from=section.int("index_from", 3, minimum=0),
+            lowercase=section.choice("lowercase", LOWERCASE_MODES, "ascii"),
+            html_line_breaks=section.choice("html_line_breaks", LINE_BREAK_MODES, "word"),
+        )
+    return Settings(num_words=params.int("num_words", None, minimum=1),
+                    skip_top=params.int("skip_top", 0, minimum=0), maxlen=maxlen, **advanced)
 
 
 def convert(args: argparse.Namespace) -> None:
@@ -85,6 +93,8 @@ def convert(args: argparse.Namespace) -> None:
         word_index = read_word_index(args.vocabulary_in) if source == "word_index" else None
 
     texts = read_text_column(args.infile1, header, selector, WHAT)
+    if settings.maxlen is not None:  # refused before the texts are tokenized, not only before padding
+        check_matrix_size(len(texts), settings.maxlen, learned=False)
     tokens = Tokenizer(settings).tokenize(texts)
     if word_index is None:
         word_index = learn_word_index(tokens)

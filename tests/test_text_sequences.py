@@ -11,9 +11,9 @@ import pytest
 from conftest import ROOT, TEST_DATA
 
 from galaxy_keras.errors import UserError
-from galaxy_keras.text_sequences import (KERAS_FILTERS, Settings, Tokenizer, encode, learn_word_index,
-                                         pad_sequences, read_vocabulary, read_word_index, tokenize,
-                                         write_int_table)
+from galaxy_keras.text_sequences import (KERAS_FILTERS, Settings, Tokenizer, check_word_index, encode,
+                                         learn_word_index, pad_sequences, read_vocabulary, read_word_index,
+                                         tokenize, write_int_table)
 
 SCRIPT = "keras_text_to_sequences"
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
@@ -407,3 +407,43 @@ def test_read_word_index_accepts_a_saved_vocabulary(tmp_path):
     assert read_word_index(TEST_DATA / "text_small_vocabulary.json") == dict(zip(SMALL_WORDS, range(1, 19)))
     with pytest.raises(UserError, match="not a vocabulary saved by this tool"):
         read_vocabulary(TEST_DATA / "text_word_index.json")
+
+
+# --------------------------------------------------------------------------- sizes and ambiguous vocabularies
+
+def test_two_words_with_one_rank_are_refused():
+    with pytest.raises(UserError, match="the words 'film' and 'movie' both have rank 2"):
+        check_word_index({"the": 1, "film": 2, "movie": 2}, "the word index")
+    assert check_word_index({"the": 1, "film": 2}, "the word index") == {"the": 1, "film": 2}
+
+
+def test_padding_refuses_a_matrix_beyond_the_budget_before_allocating(monkeypatch):
+    monkeypatch.setenv("GALAXY_MEMORY_MB", "1024")
+    lengths = np.ones(1000, dtype=np.int64)
+    with pytest.raises(UserError, match="1,000 sequences of 100,000 values would need 762.9 MB"):
+        pad_sequences(np.ones(1000, dtype=np.int64), lengths, 100_000)
+    assert pad_sequences(np.ones(1000, dtype=np.int64), lengths, 10_000).shape == (1000, 10_000)
+
+
+def test_wide_tables_are_written_in_blocks_of_cells(tmp_path, monkeypatch):
+    import galaxy_keras.text_sequences as text_sequences
+
+    monkeypatch.setattr(text_sequences, "WRITE_BLOCK_CELLS", 7)  # blocks of 2 rows of 3, and the rest
+    matrix = np.arange(15).reshape(5, 3)
+    write_int_table(matrix, tmp_path / "t.tsv")
+    assert (tmp_path / "t.tsv").read_text() == "".join("\t".join(map(str, row)) + "\n" for row in matrix.tolist())
+
+
+def test_the_form_allows_maxlen_up_to_its_limit(tool, tmp_path):
+    rows, vocabulary = run(tool, tmp_path, form(maxlen=100_000), SMALL)
+    assert rows.shape == (4, 100_000) and vocabulary["settings"]["maxlen"] == 100_000
+    err = tool.fails(SCRIPT, form(maxlen=100_001), "--infile1", SMALL, "--outfile-sequences", tmp_path / "s.tsv",
+                     "--outfile-vocabulary", tmp_path / "v.json")
+    assert "parameter 'vocabulary|maxlen' must be at most 100,000" in err
+
+
+def test_a_form_without_the_advanced_section_takes_keras_defaults(tool, tmp_path):
+    params = form(maxlen=12)
+    del params["vocabulary"]["advanced"]
+    rows, vocabulary = run(tool, tmp_path, params, SMALL)
+    assert rows.tolist() == SMALL_ROWS and vocabulary["settings"]["index_from"] == 3

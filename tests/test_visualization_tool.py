@@ -4,6 +4,8 @@ import pandas as pd
 import pytest
 from conftest import TEST_DATA, write_tsv
 
+from galaxy_keras.errors import UserError
+
 
 def confusion_params(fmt="png", header_true=False, header_predicted=True):
     return {"plotting_selection": {"plot_type": "classification_confusion_matrix", "header_true": header_true,
@@ -57,4 +59,46 @@ def test_curve_needs_numbers(tool, tmp_path):
     err = tool.fails("ml_visualization_ex", {"plotting_selection": {"plot_type": "roc_curve", "header_true": True, "plot_format": "png"}},
                      "--infile-true", TEST_DATA / "labels_true_text.tsv",
                      "--infile-predicted", TEST_DATA / "labels_predicted_text.tsv", "--output", tmp_path / "o.png")
-    assert "must hold numbers only" in err
+    assert err == ("Error: the predicted probabilities: line 2, column 'predicted' is 'cat', not a probability "
+                   "from 0 to 1; use the 'predict_proba' method of Model Prediction for class probabilities")
+
+
+def test_one_probability_column_is_the_larger_class(tool, tmp_path):
+    true = write_tsv(tmp_path / "t.tsv", [[0], [1], [1], [0]])
+    predicted = write_tsv(tmp_path / "p.tsv", [[0.1], [0.8], [0.6], [0.3]], header=["p"])
+    out = tmp_path / "c.png"
+    tool("ml_visualization_ex", {"plotting_selection": {"plot_type": "roc_curve", "header_predicted": True}},
+         "--infile-true", true, "--infile-predicted", predicted, "--output", out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_named_probability_columns_are_matched_to_the_true_labels():
+    import ml_visualization_ex as tool
+
+    true = pd.Series([0, 2, 2, 0])  # class 1 is absent: its column must not shift class 2 onto it
+    table = pd.DataFrame({"probability_0": [0.7, 0.1, 0.2, 0.6], "probability_1": [0.2, 0.1, 0.1, 0.3],
+                          "probability_2": [0.1, 0.8, 0.7, 0.1]})
+    pairs = tool.curve_columns(true, False, [0, 2], table, table.to_numpy(), header=True)
+    assert [label for label, _ in pairs] == [0, 2]
+    assert pairs[1][1].tolist() == [0.1, 0.8, 0.7, 0.1]
+    # Without Model Prediction's names the columns are the sorted classes, and their number must match.
+    unnamed = table.set_axis(["a", "b", "c"], axis=1)
+    with pytest.raises(UserError, match="have 3 columns but the true labels have 2 classes"):
+        tool.curve_columns(true, False, [0, 2], unnamed, unnamed.to_numpy(), header=True)
+
+
+def test_dollar_signs_and_long_names_are_drawn_as_text(tool, tmp_path):
+    """A '$' would start matplotlib's mathtext (which fails on '\\frac{'); a long name is cut in the picture only."""
+    long_name = "y" * 20_000  # drawn whole, it would stretch the figure past 2**16 pixels
+    labels = [["$\\frac{$"], [long_name], ["$5"], [long_name]]
+    true = write_tsv(tmp_path / "t.tsv", labels)
+    predicted = write_tsv(tmp_path / "p.tsv", labels, header=["predicted"])
+    out, report = tmp_path / "cm.png", tmp_path / "report.tsv"
+    params = confusion_params()
+    params["plotting_selection"]["title"] = "cost in $\\frac{$"
+    tool("ml_visualization_ex", params, "--infile-true", true, "--infile-predicted", predicted, "--output", out,
+         "--output-report", report)
+    png = out.read_bytes()
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and width < 3000 and height < 3000, (width, height)
+    assert set(pd.read_csv(report, sep="\t")["class"]) == {"$\\frac{$", long_name, "$5", "accuracy"}

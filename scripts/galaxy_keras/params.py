@@ -60,6 +60,8 @@ class Params:
             raise UserError(f"parameter file {path} is not valid JSON: {err}") from None
         except RecursionError:
             raise UserError(f"parameter file {path} is nested too deeply to be a tool's parameters") from None
+        except ValueError as err:  # e.g. a number of more than 4,300 digits
+            raise UserError(f"parameter file {path} holds a value that cannot be read ({err})") from None
         return cls(data)
 
     def _full(self, path: str) -> str:

@@ -23,7 +23,8 @@ into sequences takes seconds. The steps and their Keras counterparts:
    too: with ``skip_top=50`` the start value 1 becomes 2.
 4. ``keras.utils.pad_sequences``: cut to ``maxlen`` values from the front
    ("pre") or the back ("post"), pad with 0 at the front ("pre") or back
-   ("post").
+   ("post"). The matrix (texts x maxlen int64 values) is checked against
+   the job's memory budget before it is allocated.
 
 A word index learned from texts ranks words by their count in those texts,
 ties broken by first occurrence (as ``keras.preprocessing.text.Tokenizer``).
@@ -37,11 +38,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from itertools import chain, repeat
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, summarise
+from .resources import check_allocation
 
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 LOWERCASE_MODES = ("ascii", "unicode", "none")
@@ -49,6 +51,8 @@ LINE_BREAK_MODES = ("word", "space")
 PAD_MODES = ("pre", "post")
 # Values are written as int64; ranks and offsets stay well inside it.
 MAX_VALUE = 2**31 - 1
+# Cells converted to text at a time when the sequences are written.
+WRITE_BLOCK_CELLS = 1_000_000
 VOCABULARY_FORMAT = "galaxy_keras text_to_sequences vocabulary"
 VOCABULARY_FORMAT_VERSION = 1
 
@@ -159,7 +163,11 @@ def learn_word_index(token_lists: Sequence[Sequence[str]]) -> dict[str, int]:
 
 
 def check_word_index(data: Any, what: str) -> dict[str, int]:
-    """A word index must be a non-empty JSON object of word -> rank (a whole number of 1 or more)."""
+    """A word index must be a non-empty JSON object of word -> rank (a whole number of 1 or more).
+
+    Each rank belongs to one word: ranks are frequency ranks, and a second word
+    with the same rank would silently take the first one's value.
+    """
     if not isinstance(data, dict):
         kind = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
                 type(None): "null"}.get(type(data), type(data).__name__)
@@ -167,11 +175,31 @@ def check_word_index(data: Any, what: str) -> dict[str, int]:
                         f"got {kind}")
     if not data:
         raise UserError(f"{what} is empty (no words)")
+    owner: dict[int, str] = {}
     for word, rank in data.items():
         if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_VALUE:
             raise UserError(f"{what}: the rank of {word[:40]!r} must be a whole number from 1 to {MAX_VALUE}, "
                             f"got {json.dumps(rank)[:40]}")
+        first = owner.setdefault(rank, word)
+        if first != word:
+            raise UserError(f"{what}: the words {first[:40]!r} and {word[:40]!r} both have rank {rank}; "
+                            f"each rank must belong to one word")
     return data
+
+
+def _unique_keys(what: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """A JSON object hook that refuses a key given twice (json keeps the last one silently)."""
+
+    def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in data:
+                raise UserError(f"{what}: the key {key[:40]!r} appears twice in one JSON object; "
+                                f"each word and setting may be given once")
+            data[key] = value
+        return data
+
+    return build
 
 
 def _load_json(path: str | Path, what: str) -> Any:
@@ -182,11 +210,15 @@ def _load_json(path: str | Path, what: str) -> Any:
         raise UserError(f"{what}: the dataset is empty")
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            return json.load(handle, object_pairs_hook=_unique_keys(what))
     except UnicodeDecodeError:
         raise UserError(f"{what}: the dataset is not UTF-8 text") from None
     except json.JSONDecodeError as err:
         raise UserError(f"{what} is not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})") from None
+    except ValueError as err:  # a number of more than 4,300 digits; Python's advice after ";" is for programmers
+        raise UserError(f"{what} holds a number too long to read ({summarise(err).split(';')[0]})") from None
+    except RecursionError:
+        raise UserError(f"{what}: its JSON is nested too deeply to be a word index or a vocabulary") from None
 
 
 def is_saved_vocabulary(data: Any) -> bool:
@@ -275,13 +307,23 @@ def ranks_to_values(ranks: np.ndarray, lengths: np.ndarray, settings: Settings) 
     return values, lengths, count
 
 
+def check_matrix_size(n_rows: int, maxlen: int, learned: bool) -> None:
+    """Refuse an output matrix (int64) larger than the job's memory allows, before it is allocated."""
+    advice = (f"the longest text gives {maxlen:,} values: set a maximum length ('maxlen')" if learned else
+              f"choose a smaller length of every sequence ('maxlen', now {maxlen:,})")
+    check_allocation(n_rows * maxlen * 8, f"{n_rows:,} sequences of {maxlen:,} values",
+                     f"{advice}, or split the texts")
+
+
 def pad_sequences(values: np.ndarray, lengths: np.ndarray, maxlen: int | None, padding: str = "pre",
                   truncating: str = "pre", value: int = 0) -> np.ndarray:
     """``keras.utils.pad_sequences`` on ragged sequences given as flat values + lengths."""
     lengths = np.asarray(lengths, dtype=np.int64)
     n = len(lengths)
-    if maxlen is None:
+    learned = maxlen is None
+    if learned:
         maxlen = int(lengths.max()) if n else 0
+    check_matrix_size(n, maxlen, learned)
     matrix = np.full((n, maxlen), value, dtype=np.int64)
     if n == 0 or maxlen == 0 or len(values) == 0:
         return matrix
@@ -311,6 +353,7 @@ def encode(token_lists: Sequence[Sequence[str]], word_index: dict[str, int], set
         maxlen = int(lengths.max()) if len(lengths) else 0
         if maxlen == 0:
             raise UserError("every sequence is empty (no start value and no known words); set a maximum length")
+        check_matrix_size(len(lengths), maxlen, learned=True)
     matrix = pad_sequences(values, lengths, maxlen, settings.padding, settings.truncating)
     return Encoded(matrix, maxlen, dropped, oov, int((lengths > maxlen).sum()))
 
@@ -348,10 +391,12 @@ def write_int_table(matrix: np.ndarray, path: str | Path) -> None:
             return
         low, high = int(matrix.min()), int(matrix.max())
         if low >= 0 and high < 10_000_000:
-            # A lookup table of the numbers as text: about twice as fast as numpy.savetxt.
+            # A lookup table of the numbers as text: about twice as fast as numpy.savetxt. Blocks of
+            # about a million cells, so that the rows as Python lists stay small whatever the width.
             text = np.array([str(i) for i in range(high + 1)], dtype=object)
-            for block in range(0, matrix.shape[0], 4096):
-                rows = text[matrix[block:block + 4096]].tolist()
+            step = max(1, WRITE_BLOCK_CELLS // max(1, matrix.shape[1]))
+            for block in range(0, matrix.shape[0], step):
+                rows = text[matrix[block:block + step]].tolist()
                 handle.write("".join("\t".join(row) + "\n" for row in rows))
         else:
             np.savetxt(handle, matrix, fmt="%d", delimiter="\t")
