@@ -91,6 +91,7 @@ def convert(args: argparse.Namespace) -> None:
     else:
         settings = read_settings(vocabulary)
         word_index = read_word_index(args.vocabulary_in) if source == "word_index" else None
+    params.refuse_unread()
 
     texts = read_text_column(args.infile1, header, selector, WHAT)
     if settings.maxlen is not None:  # refused before the texts are tokenized, not only before padding

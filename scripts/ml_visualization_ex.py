@@ -297,7 +297,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def plot(args: argparse.Namespace) -> None:
-    params = Params.from_file(args.inputs).section("plotting_selection")
+    form = Params.from_file(args.inputs)
+    params = form.section("plotting_selection")
     plot_type = params.choice("plot_type", PLOT_TYPES)
     plot_format = params.choice("plot_format", FORMATS, "png")
     report = args.output_report if plot_type == "classification_confusion_matrix" else None
@@ -313,6 +314,7 @@ def plot(args: argparse.Namespace) -> None:
             learning_curve_plot(params, args, plt)
         else:
             curve_plot(plot_type, params, args, plt)
+        form.refuse_unread()  # the plots read their own settings: check once all are read
         plt.savefig(output, format=plot_format, dpi=150, bbox_inches="tight")
         plt.close("all")
 

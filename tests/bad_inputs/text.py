@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bad_inputs import Case
-from bad_inputs.common import D
+from bad_inputs.common import D, written
 
 SCRIPT = "keras_text_to_sequences"
 OUT = ["--outfile-sequences", "--outfile-vocabulary"]
@@ -23,18 +22,6 @@ def form(source: str = "learn", selector: dict | None = None, **settings) -> dic
     return {"header1": False, "vocabulary": vocabulary,
             "column_selector_options_1": selector or {"selected_column_selector_option": "by_index_number",
                                                       "col1": "2"}}
-
-
-def written(name: str, content: Any) -> Callable[[Path, Path], Path]:
-    """A make(folder, canary) writing ``content`` (text, bytes, or an object as JSON) at test time."""
-    def make(folder: Path, _canary: Path) -> Path:
-        path = folder / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
-        return path
-    return make
 
 
 def inputs(texts: Any = SMALL, vocabulary: Any = None) -> list:
