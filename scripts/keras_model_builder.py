@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from galaxy_keras.compile_catalog import CALLBACKS, LOSSES, METRICS, OPTIMIZERS, REGRESSION_LOSSES
+from galaxy_keras.compile_catalog import CALLBACKS, FIT_FIELDS, LOSSES, METRICS, OPTIMIZERS, REGRESSION_LOSSES, SEED
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.fields import parse_fields
 from galaxy_keras.params import Params
@@ -44,13 +44,7 @@ def read_fit_settings(params: Params, seed: int | None) -> dict[str, Any]:
         kind = selection.choice("callback_type", ["None", *CALLBACKS])
         if kind != "None":
             callbacks.append({"type": kind, **parse_fields(CALLBACKS[kind][1], selection)})
-    return {
-        "epochs": params.int("epochs", 1, minimum=1),
-        "batch_size": params.int("batch_size", 32, minimum=1),
-        "validation_split": params.float("validation_split", 0.0, minimum=0.0, maximum=0.9),
-        "callbacks": callbacks,
-        "random_seed": seed,
-    }
+    return {**parse_fields(FIT_FIELDS, params), "callbacks": callbacks, "random_seed": seed}
 
 
 def check_callbacks(fit: dict[str, Any]) -> None:
@@ -72,7 +66,7 @@ def build(args: argparse.Namespace) -> None:
     mode.choice("mode_type", ["train_model"])
     learning_type = LEARNING_TYPES[mode.choice("learning_type", LEARNING_TYPES)]
     compile_settings = read_compile_settings(mode.section("compile_params"))
-    fit = read_fit_settings(mode.section("fit_params"), mode.int("random_seed", None))
+    fit = read_fit_settings(mode.section("fit_params"), SEED.parse(mode))
     check_callbacks(fit)
     if learning_type == "classifier" and compile_settings["loss"] in REGRESSION_LOSSES:
         print(f"Note: a classifier trained with the regression loss {compile_settings['loss']}")
@@ -85,8 +79,8 @@ def build(args: argparse.Namespace) -> None:
 
         # The initial weights are drawn here, when the model is built: seed them too,
         # so that the same settings give the same built (and later trained) model.
-        keras.utils.set_random_seed(fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
-        model = read_model_json(args.model_json)
+        model = read_model_json(args.model_json,
+                                seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
         model.compile(loss=compile_settings["loss"],
                       optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
                       metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])

@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     with outputs_removed_on_error(args.outfile), atomic_outputs(args.outfile) as (outfile,):
         params = Params.from_file(args.inputs)
         from galaxy_keras.architecture import build_model  # imports Keras: after argument checks
+        from galaxy_keras.model_io import check_parameter_count
 
+        check_parameter_count(lambda: build_model(params), "the model")
         model = build_model(params)
         outfile.write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n", encoding="utf-8")
         model.summary(print_fn=lambda line, **_: print(line))

@@ -20,7 +20,7 @@ def test_round_trip_keeps_meta_and_plain_keras_loads_it(tmp_path):
     path = tmp_path / "model.dat"
     save_model(small_model(), path, ModelMeta("classifier", {"epochs": 3}, ["a", "b"], True))
     model, meta = load_model(path)
-    assert meta.classes == ["a", "b"] and meta.fit == {"epochs": 3} and meta.trained
+    assert meta.classes == ["a", "b"] and meta.fit["epochs"] == 3 and meta.trained
     assert model.output_shape == (None, 2)
     renamed = tmp_path / "copy.keras"
     renamed.write_bytes(path.read_bytes())
@@ -42,6 +42,10 @@ def test_corrupt_and_non_model_files(tmp_path):
     archive = tmp_path / "other.zip"
     with zipfile.ZipFile(archive, "w") as handle:
         handle.writestr("readme.txt", "x")
+    with pytest.raises(UserError, match="has a member 'readme.txt', which a model file of these tools does not have"):
+        load_model(archive)
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("metadata.json", "{}")
     with pytest.raises(UserError, match="no config.json"):
         load_model(archive)
 
@@ -51,14 +55,17 @@ def test_unsafe_member_names_are_refused(tmp_path):
     with zipfile.ZipFile(archive, "w") as handle:
         handle.writestr("config.json", "{}")
         handle.writestr("../../etc/evil", "x")
-    with pytest.raises(UserError, match="unsafe member name"):
+    with pytest.raises(UserError, match="has a member '../../etc/evil', which a model file of these tools does not"):
         load_model(archive)
 
 
 @pytest.mark.parametrize("node, message", [
     ({"class_name": "Lambda", "module": "keras.layers", "config": {}}, "'Lambda' object"),
     ({"class_name": "system", "module": "os", "config": {}}, "from module 'os', outside Keras"),
-    ({"class_name": "MyLayer", "module": "keras.layers", "registered_name": "Custom>MyLayer"}, "custom object"),
+    ({"class_name": "MyLayer", "module": "keras.layers", "registered_name": "Custom>MyLayer"},
+     "'MyLayer' object, which these tools do not build"),
+    ({"class_name": "Dense", "module": "keras.layers", "registered_name": "Custom>MyLayer"},
+     "custom object 'Custom>MyLayer' for 'Dense'"),
     ({"class_name": "function", "module": "keras.activations", "config": {"code": "..."}}, "serialised Python code"),
     ({"class_name": "TFSMLayer", "module": "keras.layers"}, "'TFSMLayer' object"),
 ])

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UserError
+from .errors import UserError, summarise
 from .fields import parse_fields, parse_ints
 from .keras_env import keras
 from .layer_catalog import FUNCTIONAL_LAYERS, LAYERS, SEQUENTIAL_LAYERS, LayerSpec
 from .params import Params
 
 MODEL_TYPES = ("sequential", "functional")
-
-
-def _first_line(err: Exception) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
 
 
 def read_layer(params: Params, allowed: list[LayerSpec]) -> tuple[LayerSpec, dict[str, Any]]:
@@ -43,7 +38,7 @@ def make_layer(spec: LayerSpec, values: dict[str, Any], position: int) -> Any:
             return keras.layers.Bidirectional(inner, merge_mode=merge_mode, name=f"layer_{position}")
         return getattr(keras.layers, spec.keras_class or spec.name)(**values, name=f"layer_{position}")
     except (ValueError, TypeError) as err:
-        raise UserError(f"layer {position} ({spec.name}): {_first_line(err)}") from None
+        raise UserError(f"layer {position} ({spec.name}): {summarise(err)}") from None
 
 
 def build_sequential(params: Params) -> Any:
@@ -60,7 +55,7 @@ def build_sequential(params: Params) -> Any:
             model.add(layer)
         except Exception as err:  # noqa: BLE001 - Keras reports shape mismatches with many types
             raise UserError(f"layer {position} ({spec.name}) does not fit the output of the layer before it: "
-                            f"{_first_line(err)}") from None
+                            f"{summarise(err)}") from None
     return model
 
 
@@ -89,7 +84,7 @@ def build_functional(params: Params) -> Any:
             try:
                 tensors[position] = keras.Input(**values, name=f"input_{position}")
             except (ValueError, TypeError) as err:
-                raise UserError(f"layer {position} (Input): {_first_line(err)}") from None
+                raise UserError(f"layer {position} (Input): {summarise(err)}") from None
             inputs.append(tensors[position])
             continue
         sources = _inbound(entry, position)
@@ -111,7 +106,7 @@ def build_functional(params: Params) -> Any:
             raise
         except Exception as err:  # noqa: BLE001 - Keras reports shape mismatches with many types
             raise UserError(f"layer {position} ({spec.name}) does not fit its inputs {sources}: "
-                            f"{_first_line(err)}") from None
+                            f"{summarise(err)}") from None
     if not inputs:
         raise UserError("a functional model needs at least one Input layer")
     output_text = params.str("output_layers", "") or ""
@@ -127,7 +122,7 @@ def build_functional(params: Params) -> Any:
         return keras.Model(inputs=inputs, outputs=[tensors[n] for n in outputs] if len(outputs) > 1
                            else tensors[outputs[0]], name="functional")
     except Exception as err:  # noqa: BLE001
-        raise UserError(f"cannot connect the model: {_first_line(err)}") from None
+        raise UserError(f"cannot connect the model: {summarise(err)}") from None
 
 
 def build_model(params: Params) -> Any:

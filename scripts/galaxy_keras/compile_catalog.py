@@ -1,14 +1,19 @@
-"""Losses, optimizers, metrics and callbacks offered by "Create deep learning model".
+"""Losses, optimizers, metrics, callbacks and fit settings offered by "Create deep learning model".
 
 Like the layer catalogue, each optimizer and callback is one entry whose
-fields generate the form (tools/builder_macros.xml) and parse its values.
+fields generate the form (tools/form_macros.xml) and parse its values. The
+same fields check the fit settings and callbacks that a model file carries
+(``galaxy_keras.json``): a file is data, so a callback is only ever one of
+the catalogue's, rebuilt from its typed fields, never whatever a file names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .fields import Bool, Field, Float, Int, Select
+from .errors import UserError
+from .fields import Bool, Field, Float, Int, Select, parse_fields
+from .params import Params
 
 CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
                          "binary_focal_crossentropy", "categorical_focal_crossentropy", "hinge", "squared_hinge",
@@ -36,10 +41,26 @@ METRICS = {
 }
 # Metrics that are classes in Keras 3 (a bare string does not resolve to them).
 METRIC_CLASSES = {"auc": "AUC", "precision": "Precision", "recall": "Recall"}
+# The Keras classes the losses and metrics above resolve to, as a compiled model's config may name them.
+LOSS_CLASSES = {"binary_crossentropy": "BinaryCrossentropy", "categorical_crossentropy": "CategoricalCrossentropy",
+                "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+                "binary_focal_crossentropy": "BinaryFocalCrossentropy",
+                "categorical_focal_crossentropy": "CategoricalFocalCrossentropy", "hinge": "Hinge",
+                "squared_hinge": "SquaredHinge", "categorical_hinge": "CategoricalHinge",
+                "kl_divergence": "KLDivergence", "poisson": "Poisson", "mean_squared_error": "MeanSquaredError",
+                "mean_absolute_error": "MeanAbsoluteError",
+                "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
+                "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError", "huber": "Huber",
+                "log_cosh": "LogCosh", "cosine_similarity": "CosineSimilarity"}
+METRIC_CLASS_NAMES = ("BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
+                      "SparseTopKCategoricalAccuracy", "AUC", "Precision", "Recall", "MeanSquaredError",
+                      "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+                      "CosineSimilarity")
 
 
 def _lr(default: float) -> Field:
-    return Float("learning_rate", default, min=0.0, help="Keras argument 'learning_rate'.")
+    # Above 10 no optimizer converges: 1e30 gave NaN scores that crashed scoring.
+    return Float("learning_rate", default, min=0.0, max=10.0, help="Keras argument 'learning_rate'.")
 
 
 _EPS = Float("epsilon", 1e-07, min=0.0)
@@ -84,6 +105,46 @@ CALLBACKS: dict[str, tuple[str, tuple[Field, ...]]] = {
 }
 
 
+# Keras callbacks a model file may name but that are never run from one, and why.
+REFUSED_CALLBACKS = {"CSVLogger": "it writes a file wherever it is told",
+                     "ModelCheckpoint": "it writes files wherever it is told",
+                     "BackupAndRestore": "it writes and deletes a folder wherever it is told",
+                     "TensorBoard": "it writes log files wherever it is told",
+                     "RemoteMonitor": "it sends the training log to a web address",
+                     "LambdaCallback": "it runs code"}
+
+# The fit settings, bounded as the builder's form bounds them.
+FIT_FIELDS = (Int("epochs", 1, min=1, max=100_000), Int("batch_size", 32, min=1, max=1_000_000),
+              Float("validation_split", 0.0, min=0.0, max=0.9))
+SEED = Int("random_seed", None, min=0, max=2**32 - 1)
+MAX_CALLBACKS = 10
+
+
+def check_callback(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
+    """A callback's type and typed arguments, checked against the catalogue.
+
+    ``where`` names the callback in messages, e.g. "the model file's galaxy_keras.json, callback 1".
+    """
+    if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+        raise UserError(f"{where} is not an object with a 'type'")
+    options = dict(spec)
+    kind = options.pop("type")
+    if kind not in CALLBACKS:
+        reason = REFUSED_CALLBACKS.get(kind, "it is not one of the callbacks these tools offer")
+        raise UserError(f"{where} is a '{kind}' callback, which these tools never run from a model file "
+                        f"({reason}); the callbacks allowed are {', '.join(CALLBACKS)}: build the model again "
+                        f"with 'Create deep learning model'")
+    fields = CALLBACKS[kind][1]
+    unknown = sorted(set(options) - {item.name for item in fields})
+    if unknown:
+        raise UserError(f"{where} ({kind}) has the argument '{unknown[0]}', which these tools do not set; "
+                        f"build the model again with 'Create deep learning model'")
+    try:
+        return kind, parse_fields(fields, Params(options))
+    except UserError as err:
+        raise UserError(f"{where} ({kind}): {err}") from None
+
+
 def make_optimizer(keras: Any, name: str, options: dict[str, Any]) -> Any:
     return getattr(keras.optimizers, name)(**options)
 
@@ -93,5 +154,6 @@ def make_metric(keras: Any, name: str) -> Any:
 
 
 def make_callback(keras: Any, spec: dict[str, Any]) -> Any:
-    options = dict(spec)
-    return getattr(keras.callbacks, options.pop("type"))(**options)
+    """Build a catalogue callback from its checked, typed arguments (never from a spec as it is)."""
+    kind, options = check_callback(spec, "a callback in the model's fit settings")
+    return getattr(keras.callbacks, kind)(**options)

@@ -1,7 +1,7 @@
 """Typed form fields: one definition gives both the Galaxy <param> and the parser.
 
 The layer, optimizer and callback catalogues describe their arguments with
-these fields. ``scripts/dev/generate_macros.py`` turns them into the XML macros
+these fields. ``scripts/dev/generate_form_macros.py`` turns them into the XML macros
 the tool forms use, and the scripts parse the submitted values with the very
 same objects, so the form and the code cannot drift apart.
 """

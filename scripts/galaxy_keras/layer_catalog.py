@@ -2,7 +2,7 @@
 
 Adding a layer is one ``_add(...)`` line: its Keras class name, its group (shown
 as "Group -- Name" in the form), its main fields and its advanced fields. The
-form (tools/layer_macros.xml, generated) and the model builder both read this
+form (tools/form_macros.xml, generated) and the model builder both read this
 table. Only classes listed here can ever be instantiated, and no field takes
 free text that would be evaluated, so a config cannot name code.
 """
@@ -22,6 +22,16 @@ INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "l
                 "truncated_normal")
 REGULARIZERS = ("None", "l1", "l2", "l1_l2")
 PADDINGS = ("valid", "same")
+# Upper bounds of the size fields: far beyond any model trainable in a Galaxy job, so the form
+# refuses absurd values (units=300,000,000) at once; what does not fit the job's memory is
+# refused from the parameter count.
+MAX_UNITS = 100_000  # units, filters, key_dim, output_dim, RepeatVector's n
+MAX_VOCABULARY = 10_000_000  # Embedding's input_dim
+MAX_FACTOR = 10_000  # num_heads, groups, depth_multiplier
+
+
+def size(name: str, default: int | None, top: int = MAX_UNITS, **kw: Any) -> Field:
+    return Int(name, default, min=1, max=top, **kw)
 
 
 def activation(default: str = "linear") -> Field:
@@ -84,29 +94,29 @@ def _add(name: str, group: str, main: tuple[Field, ...] = (), advanced: tuple[Fi
 
 
 # --- Core -------------------------------------------------------------------
-_add("Dense", "Core", (Int("units", 1, min=1), activation()), weights_options())
+_add("Dense", "Core", (size("units", 1), activation()), weights_options())
 _add("Input", "Core", (Ints("shape", "(10,)", allow_none=True, always_tuple=True,
                             help="Shape of one sample without the batch axis, e.g. (500,) or (28, 28, 1)."),),
      (Select("dtype", ("float32", "int32", "float16", "bfloat16", "int64", "bool"), "float32"),),
      functional_only=True)
 _add("Activation", "Core", (activation("relu"),))
-_add("Dropout", "Core", (rate(),), (Int("seed", None, min=0),))
+_add("Dropout", "Core", (rate(),), (Int("seed", None, min=0, max=2**32 - 1),))
 _add("SpatialDropout1D", "Core", (rate(),))
 _add("SpatialDropout2D", "Core", (rate(),))
 _add("SpatialDropout3D", "Core", (rate(),))
 _add("Flatten", "Core")
 _add("Reshape", "Core", (Ints("target_shape", "(1,)", always_tuple=True),))
 _add("Permute", "Core", (Ints("dims", "(2, 1)", always_tuple=True),))
-_add("RepeatVector", "Core", (Int("n", 1, min=1),))
+_add("RepeatVector", "Core", (size("n", 1),))
 _add("Masking", "Core", (Float("mask_value", 0.0),))
 _add("ActivityRegularization", "Core", (Float("l1", 0.0, min=0.0), Float("l2", 0.0, min=0.0)))
 _add("Identity", "Core")
 
 # --- Convolutional ------------------------------------------------------------
 for _dims in (1, 2, 3):
-    _conv_main = (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+    _conv_main = (size("filters", 32), Ints("kernel_size", "3"), Ints("strides", "1"),
                   Select("padding", PADDINGS + (("causal",) if _dims == 1 else ())), activation())
-    _conv_adv = (Ints("dilation_rate", "1"), Int("groups", 1, min=1)) + weights_options()
+    _conv_adv = (Ints("dilation_rate", "1"), size("groups", 1, MAX_FACTOR)) + weights_options()
     _add(f"Conv{_dims}D", "Convolutional", _conv_main, _conv_adv)
     _add(f"Conv{_dims}DTranspose", "Convolutional", _conv_main[:3] + (Select("padding", PADDINGS), activation()),
          (Ints("dilation_rate", "1"),) + weights_options())
@@ -115,12 +125,12 @@ for _dims in (1, 2, 3):
     _add(f"ZeroPadding{_dims}D", "Convolutional", (Ints("padding", "1"),))
 for _dims in (1, 2):
     _add(f"SeparableConv{_dims}D", "Convolutional",
-         (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+         (size("filters", 32), Ints("kernel_size", "3"), Ints("strides", "1"),
           Select("padding", PADDINGS), activation()),
-         (Int("depth_multiplier", 1, min=1), Ints("dilation_rate", "1"), Bool("use_bias", True)))
+         (size("depth_multiplier", 1, MAX_FACTOR), Ints("dilation_rate", "1"), Bool("use_bias", True)))
     _add(f"DepthwiseConv{_dims}D", "Convolutional",
          (Ints("kernel_size", "3"), Ints("strides", "1"), Select("padding", PADDINGS), activation()),
-         (Int("depth_multiplier", 1, min=1), Ints("dilation_rate", "1"), Bool("use_bias", True)))
+         (size("depth_multiplier", 1, MAX_FACTOR), Ints("dilation_rate", "1"), Bool("use_bias", True)))
 
 # --- Pooling ------------------------------------------------------------------
 for _dims in (1, 2, 3):
@@ -139,7 +149,7 @@ _GATED_ADV = (Select("recurrent_activation", ACTIVATIONS, "sigmoid"),) + _RNN_AD
 
 
 def _rnn_main(default_activation: str = "tanh") -> tuple[Field, ...]:
-    return (Int("units", 32, min=1), activation(default_activation),
+    return (size("units", 32), activation(default_activation),
             Bool("return_sequences", False,
                  help="Keras argument 'return_sequences': output every time step (needed before another recurrent layer)."))
 
@@ -154,15 +164,16 @@ _add("Bidirectional", "Recurrent",
              help="Keras argument 'recurrent_activation' (LSTM and GRU only)."),) + _RNN_ADV)
 for _dims in (1, 2):
     _add(f"ConvLSTM{_dims}D", "Recurrent",
-         (Int("filters", 32, min=1), Ints("kernel_size", "3"), Ints("strides", "1"),
+         (size("filters", 32), Ints("kernel_size", "3"), Ints("strides", "1"),
           Select("padding", PADDINGS), activation("tanh"), Bool("return_sequences", False)),
          (Select("recurrent_activation", ACTIVATIONS, "sigmoid"), Ints("dilation_rate", "1"),
           Float("dropout", 0.0, min=0.0, max=1.0), Float("recurrent_dropout", 0.0, min=0.0, max=1.0)))
 
 # --- Embedding ----------------------------------------------------------------
 _add("Embedding", "Embedding",
-     (Int("input_dim", 1000, min=1, help="Keras argument 'input_dim': size of the vocabulary (largest integer + 1)."),
-      Int("output_dim", 32, min=1, help="Keras argument 'output_dim': length of each word vector."),
+     (size("input_dim", 1000, MAX_VOCABULARY,
+           help="Keras argument 'input_dim': size of the vocabulary (largest integer + 1)."),
+      size("output_dim", 32, help="Keras argument 'output_dim': length of each word vector."),
       Bool("mask_zero", False,
            help="Keras argument 'mask_zero': treat 0 as padding, so that recurrent layers skip it.")),
      (initializer("embeddings_initializer", "random_uniform"), regularizer("embeddings_regularizer")))
@@ -181,7 +192,7 @@ _add("BatchNormalization", "Normalization", (),
       Bool("center", True), Bool("scale", True)))
 _add("LayerNormalization", "Normalization", (),
      (Int("axis", -1), Float("epsilon", 0.001, min=0.0), Bool("center", True), Bool("scale", True)))
-_add("GroupNormalization", "Normalization", (Int("groups", 32, min=1),),
+_add("GroupNormalization", "Normalization", (size("groups", 32, MAX_FACTOR),),
      (Int("axis", -1), Float("epsilon", 0.001, min=0.0)))
 _add("UnitNormalization", "Normalization", (), (Int("axis", -1),))
 
@@ -192,8 +203,8 @@ _add("AlphaDropout", "Noise", (rate(),))
 
 # --- Attention (functional models: they take several inputs) ----------------------
 _add("MultiHeadAttention", "Attention",
-     (Int("num_heads", 2, min=1), Int("key_dim", 16, min=1)),
-     (Int("value_dim", None, min=1, optional=True), Float("dropout", 0.0, min=0.0, max=1.0), Bool("use_bias", True)),
+     (size("num_heads", 2, MAX_FACTOR), size("key_dim", 16)),
+     (size("value_dim", None, optional=True), Float("dropout", 0.0, min=0.0, max=1.0), Bool("use_bias", True)),
      call="args", functional_only=True)
 _add("Attention", "Attention", (), (Bool("use_scale", False), Float("dropout", 0.0, min=0.0, max=1.0)),
      call="list", functional_only=True)

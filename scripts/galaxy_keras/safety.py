@@ -1,31 +1,110 @@
-"""Refuse model configurations that could run code when loaded.
+"""Refuse model configurations that name anything the suite does not build.
 
-Keras configs name classes by module and class name. A malicious file can
-ask for a Lambda layer (pickled Python), a custom object, or a class from an
-arbitrary module (CVE-2024-3660, CVE-2025-1550). Before anything is
-deserialised, every object in the config is checked here: it must come from
-Keras itself and must not be one of the code-carrying classes. Keras' own
-``safe_mode`` stays on as a second line of defence.
+Keras configs name classes and functions by module and name, and Keras
+rebuilds whatever they name. A hostile file can ask for a Lambda layer
+(pickled Python), a custom object, a class from an arbitrary module
+(CVE-2024-3660, CVE-2025-1550), ``keras.utils.get_file`` dressed as a class or
+a function (it downloads or reads any path), or a lookup layer whose
+``vocabulary`` is a path to read. So the check is an allowlist, not a
+denylist: before anything is deserialised, every object in the config (model
+and compile config) must be a class the suite itself builds, from the Keras
+module that holds it, and no argument may name a path, a URL or code. Keras'
+own ``safe_mode`` stays on as a second line of defence, but this check stands
+on its own.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from .compile_catalog import LOSS_CLASSES, LOSSES, METRIC_CLASS_NAMES, METRICS, OPTIMIZERS
 from .errors import UserError
+from .layer_catalog import ACTIVATIONS, LAYERS
 
-# Classes that carry or load code or foreign graphs.
+# Classes that carry or load code or foreign graphs: named as such, for a clearer message.
 CODE_CARRYING = {"Lambda", "TFSMLayer", "__lambda__", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
-_MAX_DEPTH = 200
+# Deeper than any model the tools build (a functional model's tensors nest about 10 levels).
+MAX_DEPTH = 200
+
+_MODEL_MODULES = frozenset({"keras", "keras.models", "keras.src.models.functional", "keras.src.models.sequential"})
+
+
+def _allowed_classes() -> dict[str, frozenset[str]]:
+    """class name -> the modules Keras keeps it in (Identity is a layer and an initializer)."""
+    allowed: dict[str, frozenset[str]] = {}
+
+    def add(names: Any, *modules: str) -> None:
+        for name in names:
+            allowed[name] = allowed.get(name, frozenset()) | frozenset(modules)
+
+    add({spec.keras_class or spec.name for spec in LAYERS.values() if spec.name != "Input"} | {"InputLayer"},
+        "keras.layers")
+    add(("Sequential", "Functional", "Model"), *_MODEL_MODULES)
+    add(("DTypePolicy", "FloatDTypePolicy"), "keras", "keras.dtype_policies")
+    add(INITIALIZER_CLASSES, "keras.initializers")
+    add(REGULARIZER_CLASSES, "keras.regularizers")
+    add(CONSTRAINT_CLASSES, "keras.constraints")
+    add(OPTIMIZERS, "keras.optimizers")
+    add(LOSS_CLASSES.values(), "keras.losses")
+    add(METRIC_CLASS_NAMES, "keras.metrics")
+    return allowed
+
+
+# The initializers, regularizers and constraints Keras ships (tests check each is a Keras class).
+INITIALIZER_CLASSES = ("Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity",
+                       "IdentityInitializer", "LecunNormal", "LecunUniform", "Ones", "Orthogonal",
+                       "OrthogonalInitializer", "RandomNormal", "RandomUniform", "TruncatedNormal",
+                       "VarianceScaling", "Zeros")
+REGULARIZER_CLASSES = ("L1", "L2", "L1L2")
+CONSTRAINT_CLASSES = ("MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm")
+# Keras' own serialisation markers: the tensors that connect a functional model's layers, and tuples.
+INTERNAL_CLASSES = ("__keras_tensor__", "__tuple__")
+ALLOWED_CLASSES = _allowed_classes()
+# class_name "function": only Keras' activations, losses and metrics by name.
+FUNCTION_MODULES = frozenset({"builtins", "keras.activations", "keras.losses", "keras.metrics"})
+FUNCTION_NAMES = frozenset(ACTIVATIONS) | frozenset(LOSSES) | frozenset(METRICS)
+# Arguments that take a path, a URL or a callable: no layer the suite builds has one.
+FORBIDDEN_ARGUMENTS = frozenset({"vocabulary", "idf_weights", "filepath", "filename", "fname", "path", "origin",
+                                 "url", "root", "cache_dir", "cache_subdir", "backup_dir", "log_dir", "function", "fn",
+                                 "code", "call_fn", "custom_objects"})
+
+
+def load_json(text: str | bytes, source: str) -> Any:
+    """Parse JSON from a user's file; nesting too deep for Python is an error, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UserError(f"{source} is nested too deeply to be a Keras model or its settings "
+                        f"(more than Python can parse); use a file made by these tools") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"{source} is not valid JSON: {err}") from None
+
+
+def keras2_hint(config: Any) -> str | None:
+    """Why a model config looks like a Keras 2 (Galaxy-ML) one, or None."""
+    if not isinstance(config, dict):
+        return None
+    version = config.get("keras_version")
+    if isinstance(version, str) and version.startswith("2."):
+        return f"keras_version {version}"
+    if "module" not in config and isinstance(config.get("config"), (dict, list)):
+        text = json.dumps(config)
+        return "it has 'batch_input_shape'" if "batch_input_shape" in text else "its objects have no 'module'"
+    return None
 
 
 def check_config(config: Any, source: str = "model") -> None:
-    """Raise UserError if any object in a Keras config is not a plain Keras built-in."""
+    """Raise UserError unless every object in a Keras config is one the suite builds."""
+    hint = keras2_hint(config)
+    if hint:
+        raise UserError(f"{source} is a Keras 2 (Galaxy-ML) model ({hint}); these tools read Keras 3 models: "
+                        f"build it again with 'Create a deep learning model architecture'")
     _walk(config, source, 0)
 
 
 def _walk(node: Any, source: str, depth: int) -> None:
-    if depth > _MAX_DEPTH:
+    if depth > MAX_DEPTH:
         raise UserError(f"{source}: configuration is nested too deeply to be a Keras model")
     if isinstance(node, list):
         for item in node:
@@ -33,20 +112,46 @@ def _walk(node: Any, source: str, depth: int) -> None:
         return
     if not isinstance(node, dict):
         return
-    class_name = node.get("class_name")
-    module = node.get("module")
-    registered = node.get("registered_name")
-    if class_name is not None:
-        if not isinstance(class_name, str):
-            raise UserError(f"{source}: malformed configuration (class_name is not text)")
-        if class_name in CODE_CARRYING:
-            raise UserError(f"{source} contains a '{class_name}' object, which can run code; refusing to load it")
-        if module is not None and not (isinstance(module, str) and (module == "keras" or module.startswith("keras."))):
-            raise UserError(f"{source} refers to '{class_name}' from module '{module}', outside Keras; "
-                            f"refusing to load it")
-        if class_name == "function" and isinstance(node.get("config"), dict):
-            raise UserError(f"{source} contains serialised Python code; refusing to load it")
-        if registered not in (None, class_name) and not (isinstance(registered, str) and registered.startswith("keras")):
-            raise UserError(f"{source} uses the custom object '{registered}'; only built-in Keras objects are allowed")
-    for value in node.values():
+    if "class_name" in node:
+        _check_object(node, source)
+    for key, value in node.items():
+        if key in FORBIDDEN_ARGUMENTS:
+            raise UserError(f"{source} gives the argument '{key}' (a path, a URL or code), which no object these "
+                            f"tools build takes; refusing to load it")
         _walk(value, source, depth + 1)
+
+
+def _check_object(node: dict[str, Any], source: str) -> None:
+    class_name, module, registered = node.get("class_name"), node.get("module"), node.get("registered_name")
+    if not isinstance(class_name, str) or not isinstance(module, (str, type(None))):
+        raise UserError(f"{source}: malformed configuration (class_name or module is not text)")
+    if class_name in CODE_CARRYING:
+        raise UserError(f"{source} contains a '{class_name}' object, which can run code; refusing to load it")
+    if module is not None and module != "keras" and not module.startswith("keras.") and \
+            not (class_name == "function" and module == "builtins"):
+        raise UserError(f"{source} refers to '{class_name}' from module '{module}', outside Keras; "
+                        f"refusing to load it")
+    if class_name == "function":
+        name = node.get("config")
+        if not isinstance(name, str) or name not in FUNCTION_NAMES or module not in FUNCTION_MODULES:
+            shown = name if isinstance(name, str) else "serialised Python code"
+            raise UserError(f"{source} contains the function '{shown}' (module '{module}'), which is not an "
+                            f"activation, loss or metric these tools use; refusing to load it")
+        if registered not in (None, "function", name):
+            raise UserError(f"{source} registers the function '{name}' under the name '{registered}'; only "
+                            f"Keras built-ins by their own name are allowed")
+        return
+    if class_name in INTERNAL_CLASSES:
+        if module is not None or registered is not None:
+            raise UserError(f"{source}: Keras' internal '{class_name}' entry names module '{module}'; refusing it")
+        return
+    modules = ALLOWED_CLASSES.get(class_name)
+    if modules is None:
+        raise UserError(f"{source} contains a '{class_name}' object, which these tools do not build; refusing to "
+                        f"load it (build the model with 'Create a deep learning model architecture')")
+    if module not in modules:
+        raise UserError(f"{source} names '{class_name}' from module '{module}', where Keras keeps no such class; "
+                        f"refusing to load it")
+    if registered not in (None, class_name):
+        raise UserError(f"{source} uses the custom object '{registered}' for '{class_name}'; only built-in Keras "
+                        f"objects are allowed")

@@ -1,16 +1,61 @@
 """Create deep learning model (keras_model_builder)."""
 
+import copy
+import json
+from pathlib import Path
+
 from bad_inputs import Case
 from bad_inputs.common import D, builder_params
 
 OUT = ["--outfile"]
+TINY = json.loads((D / "tiny_lstm_model.json").read_text())
+# A Keras 2.3 model JSON, as Galaxy-ML wrote them: no 'module' keys, 'batch_input_shape'.
+KERAS2 = {"class_name": "Sequential", "keras_version": "2.3.1", "backend": "tensorflow", "config": {
+    "name": "sequential_1", "layers": [{"class_name": "Dense", "config": {
+        "name": "dense_1", "units": 1, "batch_input_shape": [None, 4], "activation": "sigmoid"}}]}}
+
+
+def model_json(text: str):
+    def make(folder: Path, canary: Path) -> Path:
+        path = folder / "model.json"
+        path.write_text(text)
+        return path
+    return make
+
+
+def tiny_with(**dense_config) -> str:
+    config = copy.deepcopy(TINY)
+    config["config"]["layers"][-1]["config"].update(dense_config)
+    return json.dumps(config)
+
+
+def builder_case(model, expected: str, params: dict | None = None) -> Case:
+    return Case("keras_model_builder", params or builder_params(), ["--model-json", model], OUT, expected)
+
+
+def with_learning_rate(rate: float) -> dict:
+    params = builder_params()
+    params["mode_selection"]["compile_params"]["optimizer_selection"]["optimizer_options"] = {"learning_rate": rate}
+    return params
+
 
 CASES = {
-    "module outside Keras": Case("keras_model_builder", builder_params(),
-                                 ["--model-json", D / "malicious_module_model.json"], OUT,
-                                 "outside Keras; refusing to load it"),
-    "JSON that is not a model": Case("keras_model_builder", builder_params(),
-                                     ["--model-json", D / "not_a_model.json"], OUT, "not a Keras model JSON"),
-    "model file given as JSON": Case("keras_model_builder", builder_params(),
-                                     ["--model-json", D / "tiny_lstm_built.keras"], OUT, "not valid JSON"),
+    "module outside Keras": builder_case(D / "malicious_module_model.json", "outside Keras; refusing to load it"),
+    "JSON that is not a model": builder_case(D / "not_a_model.json", "not a Keras model JSON"),
+    "model file given as JSON": builder_case(D / "tiny_lstm_built.keras", "not valid JSON"),
+    "model JSON nested 100,000 levels deep": builder_case(model_json("[" * 100_000 + "]" * 100_000),
+                                                          "the model configuration is nested too deeply"),
+    "Keras 2 (Galaxy-ML) model JSON": builder_case(model_json(json.dumps(KERAS2)),
+                                                   "is a Keras 2 (Galaxy-ML) model (keras_version 2.3.1); these "
+                                                   "tools read Keras 3 models: build it again with 'Create a deep "
+                                                   "learning model architecture'"),
+    "hand-edited JSON with 300,000,000 units": builder_case(model_json(tiny_with(units=300_000_000)),
+                                                            "the model configuration has 1,500,040,144 parameters"),
+    "StringLookup in the model JSON": builder_case(model_json(json.dumps({**TINY, "config": {
+        **TINY["config"], "layers": TINY["config"]["layers"][:1] + [{
+            "module": "keras.layers", "class_name": "StringLookup", "registered_name": None,
+            "config": {"vocabulary": "/etc/passwd"}}]}})), "'StringLookup' object, which these tools do not build"),
+    "learning rate 1e30": builder_case(D / "tiny_lstm_model.json",
+                                       "parameter 'learning_rate' must be at most 10.0, got 1e+30",
+                                       with_learning_rate(1e30)),
 }

@@ -13,4 +13,9 @@ CASES = {
     "a layer type that names code": Case("keras_model_config", sequential("(3,)", layer("Lambda")), [], OUT,
                                          "must be one of"),
     "parameters not JSON": Case("keras_model_config", "not json {", [], OUT, "is not valid JSON"),
+    "units 300,000,000": Case("keras_model_config", sequential("(500,)", layer("Dense", units=300_000_000)), [],
+                              OUT, "parameter 'units' must be at most 100000, got 300000000"),
+    "parameters beyond the job's memory": Case(
+        "keras_model_config", sequential("(500,)", layer("Embedding", input_dim=10_000_000, output_dim=1000)), [],
+        OUT, "the model has 10,000,000,000 parameters; training them"),
 }
