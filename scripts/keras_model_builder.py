@@ -68,6 +68,7 @@ def build(args: argparse.Namespace) -> None:
     compile_settings = read_compile_settings(mode.section("compile_params"))
     fit = read_fit_settings(mode.section("fit_params"), SEED.parse(mode))
     check_callbacks(fit)
+    params.refuse_unread()
     if learning_type == "classifier" and compile_settings["loss"] in REGRESSION_LOSSES:
         print(f"Note: a classifier trained with the regression loss {compile_settings['loss']}")
 

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
         from galaxy_keras.model_io import check_parameter_count
 
         check_parameter_count(lambda: build_model(params), "the model")
+        params.refuse_unread()  # the counting build has read every layer's settings
         model = build_model(params)
         outfile.write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n", encoding="utf-8")
         model.summary(print_fn=lambda line, **_: print(line))
