@@ -18,10 +18,11 @@ import argparse
 from dataclasses import dataclass
 
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.model_data import read_features
 from galaxy_keras.params import Params
 from galaxy_keras.scoring import CLASSIFIER_SCORES, REGRESSOR_SCORES
 from galaxy_keras.splitting import SplitSettings
-from galaxy_keras.tables import ColumnSelector, read_matrix, read_vector, write_table
+from galaxy_keras.tables import ColumnSelector, read_vector, write_table
 from galaxy_keras.timing import Phases
 
 SCHEMES = ("train_val", "train_val_test")
@@ -84,12 +85,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def train_and_evaluate(args: argparse.Namespace) -> None:
     phases = Phases()
-    settings = read_settings(Params.from_file(args.inputs))
+    params = Params.from_file(args.inputs)
+    settings = read_settings(params)
+    params.refuse_unread()
     with phases.phase("reading the tables"):
-        features = read_matrix(args.infile1, settings.header1, settings.selector1, "training samples")
+        table = read_features(args.infile1, settings.header1, settings.selector1, "training samples")
         targets = read_vector(args.infile2, settings.header2, settings.selector2, "class labels / target values")
-    if len(features) != len(targets):
-        raise UserError(f"the samples table has {len(features)} rows but the labels table has {len(targets)}")
+    if len(table.values) != len(targets):
+        raise UserError(f"the samples table has {len(table.values)} rows but the labels table has {len(targets)}")
 
     wanted_object = args.outfile_object if "save_estimator" in settings.save else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
@@ -97,7 +100,7 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.training import run_experiment
 
-        result = run_experiment(args.estimator, features, targets, settings, phases)
+        result = run_experiment(args.estimator, table, targets, settings, phases)
         with phases.phase("writing the outputs"):
             write_table(result.scores, outs[0])
             if outs[1] is not None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import pandas as pd
 
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.model_data import (check_finite_scores, check_probabilities, fit_features, predict_scores,
+                                     read_features, scores_to_labels, scores_to_probabilities)
 from galaxy_keras.params import Params
-from galaxy_keras.tables import ColumnSelector, read_matrix, write_table
+from galaxy_keras.tables import ColumnSelector, write_table
 from galaxy_keras.timing import Phases
 
 METHODS = ("predict", "predict_proba")
@@ -44,36 +47,39 @@ def predict(args: argparse.Namespace) -> None:
     inputs.choice("selected_input", ["tabular"])
     header = inputs.bool("header1", False)
     selector = ColumnSelector.from_params(inputs.section("column_selector_options_1"))
+    params.refuse_unread()
     with phases.phase("reading the table"):
-        features = read_matrix(args.infile1, header, selector, "samples")
+        table = read_features(args.infile1, header, selector, "samples")
 
     with atomic_outputs(args.outfile_predict) as (outfile,):
         with phases.phase("starting TensorFlow and Keras"):
-            from galaxy_keras.model_data import (fit_features, predict_scores, scores_to_labels,
-                                                 scores_to_probabilities)
             from galaxy_keras.model_io import load_model
 
         with phases.phase("loading the model"):
             model, meta = load_model(args.estimator, compile=False)
         if not meta.trained:
             print("Warning: this model has not been trained; its predictions are random")
-        features = fit_features(model, features, "the samples table")
+        features = fit_features(model, table)
         with phases.phase("predicting"):
             scores = predict_scores(model, features)
+        lines = table.lines(np.arange(len(scores)))
+        check_finite_scores(scores, lines, table.what)
+        if meta.learning_type == "classifier":
+            check_probabilities(scores, lines, table.what)
         if meta.learning_type == "regressor":
             if method == "predict_proba":
                 raise UserError("predict_proba needs a classifier; this model is a regressor")
-            table = pd.DataFrame(scores, columns=["predicted"] if scores.shape[1] == 1
-                                 else [f"predicted_{i + 1}" for i in range(scores.shape[1])])
+            predictions = pd.DataFrame(scores, columns=["predicted"] if scores.shape[1] == 1
+                                       else [f"predicted_{i + 1}" for i in range(scores.shape[1])])
         elif method == "predict":
-            table = pd.DataFrame({"predicted": scores_to_labels(scores, meta.classes)})
+            predictions = pd.DataFrame({"predicted": scores_to_labels(scores, meta.classes)})
         else:
             probabilities = scores_to_probabilities(scores)
             classes = meta.classes or list(range(probabilities.shape[1]))
-            table = pd.DataFrame(probabilities, columns=[f"probability_{label}" for label in classes])
+            predictions = pd.DataFrame(probabilities, columns=[f"probability_{label}" for label in classes])
         with phases.phase("writing the predictions"):
-            write_table(table, outfile)
-    print(f"{len(table)} predictions ({method})")
+            write_table(predictions, outfile)
+    print(f"{len(predictions)} predictions ({method})")
     print(phases.report())
 
 

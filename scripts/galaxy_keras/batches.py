@@ -20,14 +20,24 @@ from typing import Any
 
 import numpy as np
 
+from .errors import UserError
 from .keras_env import tf
 
 
 def split_validation(features: np.ndarray, targets: np.ndarray, fraction: float) -> tuple[tuple, tuple | None]:
-    """(train, validation) as Keras' validation_split makes them; validation is None for fraction 0."""
+    """(train, validation) as Keras' validation_split makes them; validation is None for fraction 0.
+
+    A fraction that leaves no validation row is an error: Keras would silently
+    train without validation (no val_ metrics, early stopping watching nothing).
+    """
     if not fraction:
         return (features, targets), None
-    split_at = int(math.ceil(len(features) * (1.0 - fraction)))
+    n_rows = len(features)
+    split_at = int(math.ceil(n_rows * (1.0 - fraction)))
+    if split_at >= n_rows:
+        raise UserError(f"validation_split {fraction} of the {n_rows} training rows gives 0 validation rows; "
+                        f"set it above 1/{n_rows} = {1 / n_rows:.3g} in 'Create deep learning model', or to 0 for "
+                        f"no validation")
     return (features[:split_at], targets[:split_at]), (features[split_at:], targets[split_at:])
 
 

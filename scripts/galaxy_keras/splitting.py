@@ -32,9 +32,12 @@ def split_rows(n_rows: int, settings: SplitSettings, strata: np.ndarray | None, 
                what: str) -> tuple[np.ndarray, np.ndarray]:
     """Indices (kept, held out). The seed is the split's random_state, else the model's seed."""
     n_held = int(round(n_rows * settings.test_size))
-    if n_held < 1 or n_held >= n_rows:
-        raise UserError(f"{what}: test_size {settings.test_size} of {n_rows} rows leaves nothing to "
-                        f"{'hold out' if n_held < 1 else 'train on'}")
+    if n_held < 1:
+        raise UserError(f"{what}: test_size {settings.test_size} of {n_rows} rows holds out 0 rows; "
+                        f"raise test_size to at least 1/{n_rows} = {1 / n_rows:.3g}")
+    if n_held >= n_rows:
+        raise UserError(f"{what}: test_size {settings.test_size} of {n_rows} rows holds out all {n_rows}, "
+                        f"leaving 0 rows to train on; lower test_size")
     if settings.shuffle == "None":
         return np.arange(n_rows - n_held), np.arange(n_rows - n_held, n_rows)
     state = settings.random_state if settings.random_state is not None else (seed if seed is not None else DEFAULT_SEED)
@@ -46,6 +49,11 @@ def split_rows(n_rows: int, settings: SplitSettings, strata: np.ndarray | None, 
         _, counts = np.unique(strata, return_counts=True)
         if counts.min() < 2:
             raise UserError(f"{what}: a stratified split needs at least 2 rows of every class")
+        if min(n_held, n_rows - n_held) < len(counts):
+            # scikit-learn refuses this with a ValueError: each side must get a row of every class.
+            raise UserError(f"{what}: a stratified split of {n_rows} rows into {n_rows - n_held} and {n_held} "
+                            f"cannot give both parts a row of each of the {len(counts)} classes; change test_size "
+                            f"or use the shuffle 'simple'")
         splitter = StratifiedShuffleSplit(n_splits=1, test_size=n_held, random_state=state)
         kept, held = next(splitter.split(np.zeros(n_rows), strata))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ import pandas as pd
 from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
 from .dense_gradients import sum_sparse_gradients
-from .errors import UserError
-from .keras_env import keras
-from .model_data import (class_labels, encode_labels, fit_features, predict_scores, scores_to_labels,
+from .errors import UserError, summarise
+from .keras_env import keras, tf
+from .model_data import (FeatureTable, check_finite_scores, check_loss_and_output, check_probabilities,
+                         class_labels, encode_labels, fit_features, predict_scores, scores_to_labels,
                          scores_to_probabilities)
 from .model_io import ModelMeta, load_model, save_model
 from .scoring import classification_scores, regression_scores, score_names
@@ -44,12 +46,16 @@ def _mean_loss(model: Any, truth: np.ndarray, scores: np.ndarray) -> float:
 
 
 def _score_rows(model: Any, meta: ModelMeta, rows: dict[str, tuple[np.ndarray, np.ndarray, pd.Series]],
-                primary: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+                primary: str, table: FeatureTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score each held-out part; also return the held-out predictions table."""
     records, predictions = [], []
     names = score_names(meta.learning_type, primary)
     for part, (indices, features, encoded) in rows.items():
         scores = predict_scores(model, features)
+        where, lines = f"{table.what}, held-out {part} part", table.lines(indices)
+        check_finite_scores(scores, lines, where)
+        if meta.learning_type == "classifier":
+            check_probabilities(scores, lines, where)
         record: dict[str, Any] = {"dataset": part, "n_samples": len(indices),
                                   "loss": _mean_loss(model, encoded, scores)}
         frame = pd.DataFrame({"row": indices + 1, "dataset": part})
@@ -93,29 +99,61 @@ class StepClock(keras.callbacks.Callback):
         return max(self.durations[0] - statistics.median(self.durations[1:]), 0.0)
 
 
-def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series, settings: Any,
+class NonFiniteLossStop(keras.callbacks.Callback):
+    """Stops training at the first batch whose loss is NaN or infinite, and remembers where.
+
+    Keras' TerminateOnNaN stops too, but the job then ends green with a model of
+    NaN weights; ``raise_if_stopped`` turns the stop into the job's error.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.epoch = 0
+        self.stopped_at: tuple[int, int, float] | None = None  # epoch, batch (1-based), loss
+
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        loss = (logs or {}).get("loss")
+        if self.stopped_at is None and loss is not None and not math.isfinite(loss):
+            self.stopped_at = (self.epoch + 1, batch + 1, float(loss))
+            self.model.stop_training = True
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped_at is not None:
+            epoch, batch, loss = self.stopped_at
+            raise UserError(f"training stopped: the loss became {loss} at epoch {epoch}, batch {batch}, so the "
+                            f"weights diverged; lower the learning rate in 'Create deep learning model' and check "
+                            f"the training samples and labels for extreme values")
+
+
+def run_experiment(estimator_path: str, table: FeatureTable, targets: pd.Series, settings: Any,
                    phases: Phases | None = None) -> ExperimentResult:
     phases = phases or Phases()
     with phases.phase("loading the model"):
         model, meta = load_model(estimator_path)
-    if model.optimizer is None or getattr(model, "loss", None) is None:
+    # A model saved without compile() has no optimizer attribute at all.
+    if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
     sum_sparse_gradients(model.optimizer)
-    fit = dict(meta.fit)
+    fit = dict(meta.fit)  # checked and typed by load_model
     seed = fit.get("random_seed")
     model_seed = seed if seed is not None else DEFAULT_SEED  # weights and batch order; splits take `seed` as given
     keras.utils.set_random_seed(model_seed)
-    features = fit_features(model, features, "the training samples table")
+    features = fit_features(model, table)
 
     loss = _loss_name(model)
     if meta.learning_type == "classifier":
         classes = class_labels(targets)
         if len(classes) < 2:
             raise UserError(f"the labels contain only one class ({classes[0]!r}); a classifier needs two or more")
+        check_loss_and_output(model, loss, len(classes))
         meta.classes = classes
         encoded = encode_labels(targets, classes, model, loss, "the class labels")
         strata = encoded if encoded.ndim == 1 else encoded.argmax(axis=1)
     else:
+        check_loss_and_output(model, loss, None)
         try:
             encoded = targets.astype(np.float32).to_numpy()
         except (TypeError, ValueError):
@@ -126,25 +164,25 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
     parts = {"test" if settings.scheme == "train_val_test" else "validation": test}
     if settings.scheme == "train_val_test":
         inner, val = split_rows(len(kept), settings.val_split, None if strata is None else strata[kept], seed,
-                                "val_split")
+                                "val_split (of the rows left after the test split)")
         val, kept = kept[val], kept[inner]
         training, validation = (features[kept], encoded[kept]), (features[val], encoded[val])
         parts = {"validation": np.sort(val), "test": test}
     else:
         training, validation = split_validation(features[kept], encoded[kept], float(fit.get("validation_split") or 0))
 
+    clock, stopper = StepClock(), NonFiniteLossStop()
     batch_size = int(fit.get("batch_size", 32))
-    clock = StepClock()
-    callbacks = [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
+    callbacks = [stopper] + [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
     started = time.perf_counter()
     try:
         batches = training_batches(*training, batch_size, model_seed)
         # The batches are already shuffled anew each epoch; shuffle=False only stops Keras warning so.
         history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks, verbose=2,
                             shuffle=False, validation_data=validation, validation_batch_size=batch_size)
-    except ValueError as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else "ValueError"
-        raise UserError(f"training failed: {message}") from None
+    except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
+        raise UserError(f"training failed: {summarise(err)}") from None
+    stopper.raise_if_stopped()
     fit_seconds = time.perf_counter() - started
     print(f"training took {fit_seconds:.1f} s")
     phases.add("first training step (tracing)", clock.tracing_seconds())
@@ -153,7 +191,7 @@ def run_experiment(estimator_path: str, features: np.ndarray, targets: pd.Series
 
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
     with phases.phase("scoring the held-out rows"):
-        scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring)
+        scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring, table)
     epochs = history.history
     history_table = pd.DataFrame({"epoch": np.arange(1, len(next(iter(epochs.values()), [])) + 1), **epochs})
     return ExperimentResult(scores, history_table, predictions, lambda path: save_model(model, path, meta))
