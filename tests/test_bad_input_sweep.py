@@ -83,9 +83,10 @@ def run_case(case: bad_inputs.Case, tmp_path: Path) -> tuple[subprocess.Complete
 
 
 @pytest.mark.parametrize("name", list(CASES), ids=list(CASES))
-def test_bad_input(name, tmp_path):
+def test_bad_input(name, tmp_path, record_property):
     case = CASES[name]
     result, job, tmp, canary = run_case(case, tmp_path)
+    record_property("error", result.stderr.strip()[-1000:])  # the JUnit report lists every message
     assert result.returncode == 1, result.stderr[-3000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr[-3000:]

@@ -61,8 +61,10 @@ def stage_unit() -> tuple[int, int]:
     report.unlink(missing_ok=True)
     # Two workers (pytest-xdist): most unit time is the bad-input sweep's subprocesses, which wait on
     # TensorFlow's start-up; CI has 2 cores.
-    code = run([TOOLS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "tests",
-                f"--junitxml={report}"])
+    # junit_family legacy: the bad-input sweep records each case's error line as a property
+    # (scripts/dev/bad_input_messages.py lists them), which the default family drops.
+    code = run([TOOLS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "-o",
+                "junit_family=legacy", "tests", f"--junitxml={report}"])
     if code == 5:  # pytest: no tests collected
         print("no unit tests were collected")
         return 0, 1
