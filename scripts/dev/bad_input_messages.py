@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((match.group(1), status, error.removeprefix("Error: ")))
     print("| case | result | the error line (after `Error: `) |\n| --- | --- | --- |")
     for name, status, error in sorted(rows):
-        print(f"| {name} | {status} | {error.replace('|', r'\|')} |")
+        cell = error.replace("|", "\\|")  # a '|' inside a Markdown table cell
+        print(f"| {name} | {status} | {cell} |")
     print(f"\n{len(rows)} cases, {sum(status == 'passed' for _, status, _ in rows)} passed")
     return 0
 
