@@ -59,7 +59,7 @@ def test_mask_zero_and_conv_text_model(tool, tmp_path):
 def test_functional_attention_model(tool, tmp_path):
     out = tmp_path / "model.json"
     params = {"model_selection": {"model_type": "functional", "layers": [
-        {**layer("Input", shape="(12,)")},
+        {**layer("Input", shape="(12,)"), "inbound_nodes": ""},  # as Galaxy writes the empty field
         {**layer("Embedding", input_dim=30, output_dim=8)},
         {**layer("MultiHeadAttention", num_heads=2, key_dim=4), "inbound_nodes": "2,2"},
         {**layer("LayerNormalization")},
@@ -82,6 +82,9 @@ def test_functional_attention_model(tool, tmp_path):
     ({"model_selection": {"model_type": "functional", "layers": [layer("Dense", units=1)]}}, "starts with an Input"),
     ({"model_selection": {"model_type": "functional", "layers": [
         layer("Input", shape="(3,)"), {**layer("Dense", units=1), "inbound_nodes": "5"}]}}, "only name earlier layers"),
+    ({"model_selection": {"model_type": "functional", "layers": [
+        {**layer("Input", shape="(3,)"), "inbound_nodes": "1"}, layer("Dense", units=1)]}},
+     "layer 1 is an Input layer, which takes no inbound_nodes"),
 ])
 def test_bad_architectures(tool, tmp_path, params, message):
     out = tmp_path / "model.json"

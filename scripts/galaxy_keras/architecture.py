@@ -81,6 +81,9 @@ def build_functional(params: Params) -> Any:
     for position, entry in enumerate(entries, start=1):
         spec, values = read_layer(entry, FUNCTIONAL_LAYERS)
         if spec.name == "Input":
+            if (entry.str("inbound_nodes", "") or "").strip():
+                raise UserError(f"layer {position} is an Input layer, which takes no inbound_nodes; leave its "
+                                f"'Inputs of this layer' empty")
             try:
                 tensors[position] = keras.Input(**values, name=f"input_{position}")
             except (ValueError, TypeError) as err:
