@@ -124,11 +124,11 @@ def test_mismatched_loss_and_last_layer_are_refused(units, activation, loss, n_c
 
 def test_label_advice_names_the_units_and_the_loss():
     labels = pd.Series([0, 1, 2, 0])
-    with pytest.raises(UserError, match="has 3 classes but the model's last layer has 1 unit; rebuild the model "
+    with pytest.raises(UserError, match="hold 3 classes but the model's last layer has 1 unit; rebuild the model "
                                         "with 3 units and softmax in the last layer and the loss "
                                         "categorical_crossentropy or sparse_categorical_crossentropy"):
         encode_labels(labels, [0, 1, 2], dense(1, "sigmoid"), "binary_crossentropy", "the class labels")
-    with pytest.raises(UserError, match=r"has 2 classes \(0, 1\) but the model's last layer has 3 units; rebuild "
+    with pytest.raises(UserError, match=r"hold 2 classes \(0, 1\) but the model's last layer has 3 units; rebuild "
                                         r"the model with 2 units in the last layer \(or 1 sigmoid unit"):
         encode_labels(pd.Series([0, 1]), [0, 1], dense(3, "softmax"), "categorical_crossentropy", "the class labels")
 

@@ -203,12 +203,12 @@ def encode_labels(labels: pd.Series, classes: list[Any], model: Any, loss: str, 
     several = "categorical_crossentropy or sparse_categorical_crossentropy"
     if units == 1:
         if n > 2:
-            raise UserError(f"{what} has {n} classes but the model's last layer has 1 unit; rebuild the model "
+            raise UserError(f"{what} hold {n} classes but the model's last layer has 1 unit; rebuild the model "
                             f"with {n} units and softmax in the last layer and the loss {several}")
         return codes.astype(np.float32)
     if units != n:
         two = " (or 1 sigmoid unit with binary_crossentropy)" if n == 2 else ""
-        raise UserError(f"{what} has {n} classes ({', '.join(map(str, classes[:10]))}) but the model's last layer "
+        raise UserError(f"{what} hold {n} classes ({', '.join(map(str, classes[:10]))}) but the model's last layer "
                         f"has {units} units; rebuild the model with {n} units in the last layer{two}")
     if loss.startswith("sparse_"):
         return codes

@@ -131,11 +131,11 @@ CASES = {
         "probability of the second class there; rebuild it with activation sigmoid"),
     "3 classes for 1 sigmoid unit": dense_case(
         model(1, "sigmoid", "binary_crossentropy"), 3,
-        "the class labels has 3 classes but the model's last layer has 1 unit; rebuild the model with 3 units and "
+        "the class labels hold 3 classes but the model's last layer has 1 unit; rebuild the model with 3 units and "
         "softmax in the last layer and the loss categorical_crossentropy or sparse_categorical_crossentropy"),
     "2 classes for 3 softmax units": dense_case(
         model(3, "softmax", "categorical_crossentropy"), 2,
-        "has 2 classes (0, 1) but the model's last layer has 3 units; rebuild the model with 2 units in the last "
+        "hold 2 classes (0, 1) but the model's last layer has 3 units; rebuild the model with 2 units in the last "
         "layer (or 1 sigmoid unit with binary_crossentropy)"),
     "a loss that becomes NaN (learning rate 1e30)": dense_case(
         model(1, "sigmoid", "binary_crossentropy", optimizer=huge_learning_rate, hidden=True), 2,
