@@ -20,17 +20,21 @@ DEFAULT_MEMORY_MB = 8192
 MIN_MEMORY_MB = 1024
 
 
+def _galaxy_memory_mb() -> int | None:
+    """GALAXY_MEMORY_MB as a positive whole number, or None when Galaxy did not set one."""
+    text = os.environ.get("GALAXY_MEMORY_MB", "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
 def memory_budget_bytes() -> int:
     """The job's memory in bytes: GALAXY_MEMORY_MB when Galaxy sets it, else the default."""
-    text = os.environ.get("GALAXY_MEMORY_MB", "").strip()
-    megabytes = int(text) if text.isdigit() and int(text) > 0 else DEFAULT_MEMORY_MB
-    return max(megabytes, MIN_MEMORY_MB) * 1024 * 1024
+    return max(_galaxy_memory_mb() or DEFAULT_MEMORY_MB, MIN_MEMORY_MB) * 1024 * 1024
 
 
 def budget_source() -> str:
-    text = os.environ.get("GALAXY_MEMORY_MB", "").strip()
-    if text.isdigit() and int(text) > 0:
-        return f"the job's memory (GALAXY_MEMORY_MB={text})"
+    megabytes = _galaxy_memory_mb()
+    if megabytes is not None:
+        return f"the job's memory (GALAXY_MEMORY_MB={megabytes})"
     return f"the default plan of {DEFAULT_MEMORY_MB} MB (Galaxy did not set GALAXY_MEMORY_MB)"
 
 
