@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from galaxy_keras.keras_env import keras  # noqa: E402
 from galaxy_keras.model_data import PREDICT_BATCH_SIZE  # noqa: E402
 from galaxy_keras.model_io import load_model  # noqa: E402

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "dev"))
 import tutorial_params as tutorial  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "tools" / "bin" / "python")
-SCRIPTS = ROOT / "scripts"
+SCRIPTS = ROOT / "tools"
 # Keras' verbose=2 epoch line, e.g. "157/157 - 56s - 355ms/step - acc: ...": steps x time per step.
 EPOCH_RE = re.compile(r"^(\d+)/\1 - \S+ - (\d+(?:\.\d+)?)(m?s)/step", re.M)
 PHASE_RE = re.compile(r"^time: (.+?)\s+(\d+\.\d+) s$", re.M)

@@ -32,6 +32,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import job_conf
+
 GALAXY_VERSION = "26.1.2"
 PLANEMO_VERSION = "0.75.47"
 # galaxy==26.1.2 pins certifi==2026.10.19, a release PyPI does not have.
@@ -269,12 +271,7 @@ def galaxy_config(settings):
         "id_secret": settings["id_secret"],
         # Keep failed jobs' working directories for inspection.
         "cleanup_job": "onsuccess",
-        "job_config": {
-            "runners": {"local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2}},
-            # GALAXY_SLOTS: the cores a job may use (TensorFlow's thread pools follow it).
-            "execution": {"default": "local", "environments": {
-                "local": {"runner": "local", "local_slots": os.cpu_count() or 1}}},
-        },
+        "job_config": job_conf.job_config(settings),
     }}
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
+TOOLS = ROOT / "tools"
 TEST_DATA = ROOT / "test-data"
-sys.path.insert(0, str(SCRIPTS))
-sys.path.insert(0, str(SCRIPTS / "dev"))
+sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(ROOT / "scripts" / "dev"))
 
 from galaxy_keras.errors import run_tool  # noqa: E402
 from tutorial_params import ALL_COLUMNS, layer, sequential  # noqa: E402,F401

@@ -76,7 +76,7 @@ def run_case(case: bad_inputs.Case, tmp_path: Path) -> tuple[subprocess.Complete
         resource.setrlimit(resource.RLIMIT_DATA, (case.memory_limit, case.memory_limit))
 
     env = {**os.environ, "TMPDIR": str(tmp), **case.env}
-    result = subprocess.run([PYTHON, str(ROOT / "scripts" / f"{case.script}.py"), "--inputs", str(params_path),
+    result = subprocess.run([PYTHON, str(ROOT / "tools" / f"{case.script}.py"), "--inputs", str(params_path),
                              *argv], capture_output=True, text=True, timeout=300, cwd=job, env=env,
                             preexec_fn=limit_memory)
     return result, job, tmp, canary

@@ -20,7 +20,7 @@ import time
 import pytest
 from conftest import ROOT, TEST_DATA, builder_params, train_params
 
-SCRIPTS = ROOT / "scripts"
+SCRIPTS = ROOT / "tools"
 
 
 @pytest.fixture(scope="module")

@@ -302,7 +302,7 @@ def test_script_does_not_import_keras(tmp_path):
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import keras_text_to_sequences as tool; "
             "tool.main(sys.argv[2:]); "
             "assert not {'keras', 'tensorflow'} & set(sys.modules), 'keras imported'")
-    result = subprocess.run([sys.executable, "-c", code, str(ROOT / "scripts"), "--inputs", str(params),
+    result = subprocess.run([sys.executable, "-c", code, str(ROOT / "tools"), "--inputs", str(params),
                              "--infile1", str(TEST_DATA / "text_small.tsv"),
                              "--outfile-sequences", str(tmp_path / "s.tsv"),
                              "--outfile-vocabulary", str(tmp_path / "v.json")],
@@ -394,7 +394,7 @@ def test_bad_input_as_galaxy_runs_it(tmp_path):
     params = _file(tmp_path, "inputs.json", form(header=True, selector={"selected_column_selector_option":
                                                                         "by_header_name", "col1": "review"}))
     outputs = [_file(tmp_path, "out1.tsv", ""), _file(tmp_path, "out2.json", "")]
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / f"{SCRIPT}.py"), "--inputs", str(params),
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / f"{SCRIPT}.py"), "--inputs", str(params),
                              "--infile1", str(REVIEWS), "--outfile-sequences", str(outputs[0]),
                              "--outfile-vocabulary", str(outputs[1])], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1

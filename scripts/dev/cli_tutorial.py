@@ -20,7 +20,7 @@ from pathlib import Path
 import tutorial_params as tutorial
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ROOT / "scripts"
+SCRIPTS = ROOT / "tools"
 
 
 def step(name: str, script: str, params: dict, out: Path, *args) -> None:

@@ -21,7 +21,7 @@ import tutorial_params as tutorial
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "test-data"
-SCRIPTS = ROOT / "scripts"
+SCRIPTS = ROOT / "tools"
 
 
 def run(script: str, params: dict, *args: str) -> None:

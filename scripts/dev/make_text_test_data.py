@@ -43,7 +43,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "test-data"
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
-SCRIPT = ROOT / "scripts" / "keras_text_to_sequences.py"
+SCRIPT = ROOT / "tools" / "keras_text_to_sequences.py"
 FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 IMDB_SETTINGS = {"num_words": 10000, "skip_top": 50, "maxlen": 500,
                  "advanced": {"padding": "pre", "truncating": "pre", "start_char": 1, "oov_char": 2,

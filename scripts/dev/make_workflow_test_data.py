@@ -58,7 +58,7 @@ import tutorial_params as tutorial
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "test-data"
 IMDB = ROOT.parent / "shared" / "data" / "imdb"
-SCRIPTS = ROOT / "scripts"
+SCRIPTS = ROOT / "tools"
 
 SEED = 0
 TRAIN_PER_CLASS = 30

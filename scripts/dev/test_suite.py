@@ -90,7 +90,7 @@ def shed_copy() -> Path:
     target = RESULTS / "shed-lint" / Path(*url.rstrip("/").split("/")[-2:])
     shutil.rmtree(RESULTS / "shed-lint", ignore_errors=True)
     target.mkdir(parents=True)
-    for name in (".shed.yml", "README.md", "LICENSE", "tools", "test-data", "scripts"):
+    for name in (".shed.yml", "README.md", "LICENSE", "tools", "test-data"):
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "keras_text_to_sequences.py"
+SCRIPT = ROOT / "tools" / "keras_text_to_sequences.py"
 PARAMS = {
     "header1": True,
     "column_selector_options_1": {"selected_column_selector_option": "by_header_name", "col1": "text"},
