@@ -40,10 +40,10 @@ test: venv galaxy-install browser-install
 IMDB_DIR ?= ../shared/data/imdb/tutorial
 IMDB_ARGS = $(if $(filter zenodo,$(IMDB_SOURCE)),--zenodo,--data-dir $(IMDB_DIR))
 tutorial: venv galaxy-install
-	$(PYTHON) embedded_galaxy/run_tutorial.py $(IMDB_ARGS)
+	$(VENV)/planemo/bin/python embedded_galaxy/run_tutorial.py $(IMDB_ARGS)
 
 serve: venv galaxy-install
-	$(PYTHON) embedded_galaxy/run_tutorial.py $(IMDB_ARGS) --serve
+	$(VENV)/planemo/bin/python embedded_galaxy/run_tutorial.py $(IMDB_ARGS) --serve
 
 # Speed and memory against bare Keras and galaxy-ml (installs galaxy-ml into .venv/galaxy-ml where Python 3.12 exists).
 benchmark: venv
