@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
+from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import read_features
 from galaxy_keras.params import Params
@@ -99,6 +100,7 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
     with atomic_outputs(args.outfile_result, args.outfile_history, wanted_object, wanted_preds) as outs:
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.training import run_experiment
+        print(device_line())
 
         result = run_experiment(args.estimator, table, targets, settings, phases)
         with phases.phase("writing the outputs"):
@@ -110,7 +112,7 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
             if outs[3] is not None:
                 write_table(result.predictions, outs[3])
     print(result.scores.to_string(index=False))
-    print(phases.report())
+    print(phases.report(memory=True))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 import pandas as pd
 
+from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import (check_finite_scores, check_probabilities, fit_features, predict_scores,
                                      read_features, scores_to_labels, scores_to_probabilities)
@@ -54,6 +55,7 @@ def predict(args: argparse.Namespace) -> None:
     with atomic_outputs(args.outfile_predict) as (outfile,):
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.model_io import load_model
+        print(device_line())
 
         with phases.phase("loading the model"):
             model, meta = load_model(args.estimator, compile=False)
@@ -80,7 +82,7 @@ def predict(args: argparse.Namespace) -> None:
         with phases.phase("writing the predictions"):
             write_table(predictions, outfile)
     print(f"{len(predictions)} predictions ({method})")
-    print(phases.report())
+    print(phases.report(memory=True))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ TensorFlow's C++ start-up chatter (oneDNN notices, CUDA probes) is written to
 stderr before its log level can be set, and would bury the tools' own
 one-line errors in Galaxy's job view. The import runs with file descriptor 2
 pointed at /dev/null; stderr is restored straight after, so real errors still
-show. Every module gets ``keras`` from here.
+show. Every module gets ``keras`` from here. The import also configures the
+devices (device.configure: CPU threads, GPU memory growth), which must happen
+before TensorFlow runs its first op.
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ def _quiet_stderr():
 
 
 with _quiet_stderr():
-    import keras  # noqa: E402
     import tensorflow as tf  # noqa: E402
 
-    # Galaxy tells a job how many cores it may use; TensorFlow would otherwise take them all.
-    _slots = os.environ.get("GALAXY_SLOTS")
-    if _slots and _slots.isdigit() and int(_slots) > 0:
-        tf.config.threading.set_intra_op_parallelism_threads(int(_slots))
-        tf.config.threading.set_inter_op_parallelism_threads(min(2, int(_slots)))
-    tf.config.list_physical_devices()  # the device probe prints too: do it now, quietly
+    # Threads from GALAXY_SLOTS, GPU memory growth and the device probe: before any op runs, so
+    # before Keras is imported too.
+    from . import device  # noqa: E402
+
+    device.configure(tf)
+    import keras  # noqa: E402
 
 __all__ = ["keras", "tf"]

@@ -3,16 +3,22 @@
 Galaxy shows a job's stdout on its information page, so a user whose training
 is slow can see whether the time went to reading tables, starting TensorFlow,
 tracing the model or the epochs themselves. The benchmark reads the same lines.
+The tools add one ``memory:`` line with the process's peak resident memory, from
+which an admin sizes a destination's memory (``ram_min``, TPV ``mem``); its
+prefix differs so that the "time:" parsers never read it as a phase.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
+import sys
 import time
 from typing import Iterator
 
 PREFIX = "time:"
+MEMORY_PREFIX = "memory:"
 
 
 def seconds_since_process_start() -> float | None:
@@ -24,6 +30,16 @@ def seconds_since_process_start() -> float | None:
         return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, AttributeError):
         return None
+
+
+def peak_resident_mb() -> float:
+    """This process's peak resident memory in MB (ru_maxrss: kB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def memory_line() -> str:
+    return f"{MEMORY_PREFIX} peak resident {peak_resident_mb():,.0f} MB"
 
 
 class Phases:
@@ -46,8 +62,11 @@ class Phases:
         finally:
             self.add(name, time.perf_counter() - started)
 
-    def report(self) -> str:
+    def report(self, memory: bool = False) -> str:
+        """One "time:" line per phase and the total; with ``memory``, the peak-memory line after them."""
         total = sum(self.seconds.values())
         lines = [f"{PREFIX} {name:<36}{seconds:9.2f} s" for name, seconds in self.seconds.items()]
         lines.append(f"{PREFIX} {'total':<36}{total:9.2f} s")
+        if memory:
+            lines.append(memory_line())
         return "\n".join(lines)
