@@ -60,7 +60,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "accuracy-across-seeds")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    stacks = {"tools (Keras 3.15.1, TF 2.21)": tools_run}
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().split()
+                if "==" in line)
+    stacks = {f"tools (Keras {pins['keras']}, TF {pins['tensorflow']})": tools_run}
     if not args.skip_keras2:
         install = subprocess.run(["bash", ROOT / "benchmarks" / "install_keras2_reference.sh"], capture_output=True,
                                  text=True)

@@ -6,7 +6,7 @@ GALAXY_CTL = $(PYTHON) embedded_galaxy/galaxy_ctl.py
 TOOLS ?=
 WORKFLOWS ?= $(wildcard workflows/*/*.ga workflows/*/*.gxwf.yml)
 
-.PHONY: galaxy-install galaxy-start galaxy-stop galaxy-status tool-tests workflow-tests
+.PHONY: galaxy-install galaxy-start galaxy-stop galaxy-status tool-tests workflow-tests pulsar-test
 
 galaxy-install:
 	$(GALAXY_CTL) install
@@ -28,3 +28,7 @@ tool-tests: galaxy-start
 workflow-tests: galaxy-start
 	$(if $(WORKFLOWS),,$(error no workflow found: set WORKFLOWS=path/to/workflow.ga))
 	$(GALAXY_CTL) test-workflow $(WORKFLOWS)
+
+# The tutorial workflow on the IMDB sample, training and prediction sent to Pulsar by TPV.
+pulsar-test: galaxy-start
+	$(GALAXY_CTL) test-pulsar

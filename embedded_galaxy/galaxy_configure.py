@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import job_conf
+import pulsar_server
 from galaxy_paths import (ADMIN_EMAIL, DEPS, GALAXY_YML, INTEGRATED_PANEL, ROOT, SECTION_ID, SETTINGS, STATE,
                           TOOL_CONF, TOOLS_VENV, default_port, load_settings)
 
@@ -175,6 +176,7 @@ def configure(port=None, tools_dir=None):
     GALAXY_YML.write_text("# Written by embedded_galaxy/galaxy_ctl.py configure: edit that, not this.\n"
                           + "\n".join(yaml_lines(galaxy_config(settings))) + "\n")
     tools, pairs = write_tools_config(tools_dir)
+    pulsar_server.configure(settings, pairs)
     print(f"configured {STATE.relative_to(ROOT)}/ for {settings['url']}: {len(tools)} tool(s) from "
           f"{tools_dir}, {len(pairs)} package requirement(s) -> {TOOLS_VENV.relative_to(ROOT)}")
     return settings, tools

@@ -25,7 +25,7 @@ from galaxy_install import install
 from galaxy_paths import PLANEMO_VENV, ROOT, CtlError, default_port
 from galaxy_tests import test_tools, test_workflows
 
-NEEDS_BIOBLEND = {"reload-tools", "test-tools"}
+NEEDS_BIOBLEND = {"reload-tools", "test-tools", "test-pulsar"}
 
 
 def cmd_install(args):
@@ -73,10 +73,17 @@ def cmd_test_workflow(args):
     return test_workflows(args.workflows)
 
 
+def cmd_test_pulsar(args):
+    if not serve.server_pid():
+        raise CtlError("not running: `galaxy_ctl.py start` first")
+    import pulsar_test  # bioblend: imported only under planemo's Python
+    return pulsar_test.main()
+
+
 def parser():
     main = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
-    commands.add_parser("install", help="create .venv/galaxy and .venv/planemo").set_defaults(func=cmd_install)
+    commands.add_parser("install", help="create .venv/galaxy, .venv/planemo and .venv/pulsar").set_defaults(func=cmd_install)
     configure_ = commands.add_parser("configure", help="write .galaxy/ (config, tool panel, deps)")
     configure_.add_argument("--port", type=int, default=default_port(),
                             help="port on 127.0.0.1 (default: $GALAXY_PORT or 8080)")
@@ -95,6 +102,8 @@ def parser():
     workflow = commands.add_parser("test-workflow", help="planemo test workflows and their -tests.yml")
     workflow.add_argument("workflows", nargs="+", help=".ga or .gxwf.yml workflow files")
     workflow.set_defaults(func=cmd_test_workflow)
+    commands.add_parser("test-pulsar", help="the tutorial workflow with training and prediction on Pulsar, "
+                        "compared with a local run").set_defaults(func=cmd_test_pulsar)
     return main
 
 

@@ -1,4 +1,4 @@
-"""Install the embedded Galaxy's virtual environments: .venv/galaxy, .venv/planemo, .venv/tools.
+"""Install the embedded Galaxy's virtual environments: .venv/galaxy, .venv/planemo, .venv/pulsar, .venv/tools.
 
 Standard library only: it runs with the system ``python3`` and creates the first venvs.
 Each venv gets a stamp once complete; an incomplete one (an interrupted install) is made anew.
@@ -14,14 +14,19 @@ from pathlib import Path
 from galaxy_paths import (CERTIFI_PIN, GALAXY_VENV, GALAXY_VERSION, PLANEMO_VENV, PLANEMO_VERSION, ROOT,
                           TOOLS_VENV, VENVS, run)
 
+import pulsar_server
+
 STAMP = ".galaxy_ctl-installed"
-GALAXY_WHAT = f"galaxy=={GALAXY_VERSION}"  # what the Galaxy venv's stamp says
+# Job routing is TPV's: a dynamic rule Galaxy imports, so it lives in Galaxy's venv.
+TPV_PIN = "total-perspective-vortex==3.3.0"
+GALAXY_PIN = f"galaxy=={GALAXY_VERSION}"
+GALAXY_WHAT = f"{GALAXY_PIN} {TPV_PIN}"  # what the Galaxy venv's stamp says
 
 
 def galaxy_requirements():
     """The pins of the galaxy metapackage, certifi fixed, markers kept for pip to evaluate."""
     with tempfile.TemporaryDirectory() as download_dir:
-        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", download_dir, GALAXY_WHAT])
+        run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", download_dir, GALAXY_PIN])
         wheel = next(Path(download_dir).glob("galaxy-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
@@ -33,7 +38,7 @@ def galaxy_requirements():
         if requirement.split(";")[0].strip().startswith("certifi=="):
             requirement = CERTIFI_PIN
         pins.append(requirement)
-    return pins
+    return pins + [TPV_PIN]
 
 
 def venv_complete(venv, what):
@@ -69,6 +74,8 @@ def install():
     # planemo gets its own venv: inside Galaxy's it would upgrade `packaging`. It brings bioblend,
     # the API client of the commands that talk to a running server.
     make_venv(PLANEMO_VENV, f"planemo=={PLANEMO_VERSION}", lambda: [f"planemo=={PLANEMO_VERSION}"])
+    # The remote-execution destination: its own venv, as a Pulsar host would have.
+    make_venv(pulsar_server.PULSAR_VENV, pulsar_server.PULSAR_PIN, lambda: [pulsar_server.PULSAR_PIN])
     if (TOOLS_VENV / "bin" / "python").exists():
         print(f"{TOOLS_VENV.relative_to(ROOT)}: present (made by `make venv`)")
     else:

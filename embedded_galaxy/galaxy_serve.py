@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pulsar_server
 from galaxy_configure import configure, write_tools_config
 from galaxy_install import galaxy_installed
 from galaxy_paths import (ADMIN_EMAIL, GALAXY_VENV, GALAXY_YML, INTEGRATED_PANEL, KEYS, LOG, PID, ROOT,
@@ -162,6 +163,11 @@ def start():
     if port_in_use(settings["port"]):
         raise CtlError(f"port {settings['port']} is taken by another process: "
                        f"configure --port or GALAXY_PORT picks another")
+    # Pulsar first: TPV may send the first job there.
+    try:
+        pulsar_server.start(settings)
+    except RuntimeError as error:
+        raise CtlError(str(error)) from None
     started = time.monotonic()
     with open(LOG, "wb") as log:  # the log of the current server only
         process = subprocess.Popen(
@@ -182,6 +188,7 @@ def start():
 
 
 def stop():
+    pulsar_server.stop()
     pid = server_pid()
     if not pid:
         print("not running")

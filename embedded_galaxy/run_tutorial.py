@@ -111,12 +111,13 @@ def invoke_workflow(galaxy: GalaxyInstance, workflow_id: str, history_id: str, i
 
 
 def job_profile(galaxy: GalaxyInstance, job_id: str) -> tuple[float, list[str]]:
-    """A finished job's run time (s) and the "time:" lines of its standard output (the tool's own profile)."""
+    """A finished job's run time (s) and the device, "time:" and memory lines of its standard output."""
     metrics = galaxy.jobs.get_metrics(job_id)
     runtime = next((float(m["raw_value"]) for m in metrics if m["name"] == "runtime_seconds"), float("nan"))
     details = galaxy.jobs.show_job(job_id, full_details=True)
     stdout = details.get("tool_stdout") or details.get("stdout") or ""
-    return runtime, [line for line in stdout.splitlines() if line.startswith("time:")]
+    # The device it ran on, its profile and its peak memory: what an admin sizes a destination by.
+    return runtime, [line for line in stdout.splitlines() if line.startswith(("device:", "time:", "memory:"))]
 
 
 def follow_invocation(galaxy: GalaxyInstance, invocation_id: str) -> tuple[dict[str, float], dict[str, list[str]]]:

@@ -33,8 +33,13 @@ def macro_requirements() -> list[tuple[str, str]]:
     return pins
 
 
+# Conda installs the interpreter named by <requirement>python</requirement>; pip cannot.
+NOT_PIP_PACKAGES = {"python"}
+
+
 def render() -> str:
-    return HEADER + "".join(f"{name}=={version}\n" for name, version in macro_requirements())
+    return HEADER + "".join(f"{name}=={version}\n" for name, version in macro_requirements()
+                            if name not in NOT_PIP_PACKAGES)
 
 
 def main(argv: list[str] | None = None) -> int:

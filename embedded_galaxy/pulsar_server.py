@@ -1,0 +1,132 @@
+"""A Pulsar server beside the embedded Galaxy: the remote-execution destination.
+
+Galaxy sends a job to Pulsar over HTTP with every file it needs (the tool's
+scripts, the inputs, the working directory); Pulsar runs it in its own staging
+directory and Galaxy fetches the outputs back. Nothing is shared on disk but
+the tools' own environment, which a real Pulsar host would get from conda
+(dependency resolution happens on the Pulsar side, as on a remote node).
+
+Standard library only, like galaxy_ctl.py.
+"""
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PULSAR_VERSION = "0.15.15"  # the pulsar-galaxy-lib that galaxy==26.1.2 pins: client and server match
+PULSAR_VENV = ROOT / ".venv" / "pulsar"
+TOOLS_VENV = ROOT / ".venv" / "tools"
+PULSAR_DIR = ROOT / ".galaxy" / "pulsar"
+STAGING = PULSAR_DIR / "staging"  # Pulsar's own copy of every job's files
+DEPS = PULSAR_DIR / "dependencies"
+LOG = PULSAR_DIR / "pulsar.log"
+PID = PULSAR_DIR / "pulsar.pid"
+START_TIMEOUT_S = 60
+PULSAR_PIN = f"pulsar-app[web]=={PULSAR_VERSION}"  # [web]: the gunicorn server of pulsar-serve
+
+
+def port(settings):
+    """Pulsar listens 1000 above Galaxy's port, so two embedded servers never collide."""
+    return int(settings["port"]) + 1000
+
+
+def url(settings):
+    return f"http://127.0.0.1:{port(settings)}/"
+
+
+def private_token(settings):
+    """Derived from Galaxy's id_secret: stable across reconfiguration, never written in the repository."""
+    return hashlib.sha256(f"pulsar:{settings['id_secret']}".encode()).hexdigest()[:32]
+
+
+def write_dependency_envs(requirements):
+    """Pulsar resolves the tools' <requirement>s itself (galaxy_packages), as a remote node would."""
+    for name, version in requirements:
+        env_dir = DEPS / name / version
+        env_dir.mkdir(parents=True, exist_ok=True)
+        (env_dir / "env.sh").write_text(
+            f"# {name} {version} on the Pulsar side: the Keras tools' virtual environment.\n"
+            f'PATH="{TOOLS_VENV / "bin"}:$PATH"\nexport PATH\n'
+            f'VIRTUAL_ENV="{TOOLS_VENV}"\nexport VIRTUAL_ENV\n')
+
+
+def configure(settings, requirements):
+    """app.yml, server.ini and the dependency folders under .galaxy/pulsar/."""
+    for folder in (PULSAR_DIR, STAGING, DEPS, PULSAR_DIR / "persisted"):
+        folder.mkdir(parents=True, exist_ok=True)
+    app_yml = PULSAR_DIR / "app.yml"
+    app_yml.write_text(
+        "# Written by embedded_galaxy/pulsar_server.py: edit that, not this.\n"
+        f'private_token: "{private_token(settings)}"\n'
+        f'staging_directory: "{STAGING}"\n'
+        f'persistence_directory: "{PULSAR_DIR / "persisted"}"\n'
+        f'tool_dependency_dir: "{DEPS}"\n'
+        "dependency_resolvers_config_file: dependency_resolvers_conf.xml\n"
+        "conda_auto_init: false\n"
+        "conda_auto_install: false\n"
+        # One job at a time: the machine has few cores and Galaxy's own jobs share them.
+        "managers:\n  _default_:\n    type: queued_python\n    num_concurrent_jobs: 1\n")
+    os.chmod(app_yml, 0o600)
+    (PULSAR_DIR / "dependency_resolvers_conf.xml").write_text(
+        "<dependency_resolvers>\n    <galaxy_packages />\n</dependency_resolvers>\n")
+    (PULSAR_DIR / "server.ini").write_text(
+        "# Written by embedded_galaxy/pulsar_server.py: edit that, not this.\n"
+        f"[server:main]\nhost = 127.0.0.1\nport = {port(settings)}\n\n"
+        "[app:main]\napp_config = %(here)s/app.yml\n")
+    write_dependency_envs(requirements)
+
+
+def running_pid():
+    try:
+        pid = int(PID.read_text())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def accepting(settings):
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port(settings))) == 0
+
+
+def start(settings):
+    if running_pid():
+        print(f"pulsar already running at {url(settings)} (pid {running_pid()})")
+        return
+    if accepting(settings):
+        raise RuntimeError(f"port {port(settings)} is taken by another program: Pulsar cannot start there")
+    with open(LOG, "ab") as log:
+        process = subprocess.Popen([str(PULSAR_VENV / "bin" / "pulsar-serve"), str(PULSAR_DIR / "server.ini")],
+                                   cwd=PULSAR_DIR, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    PID.write_text(str(process.pid))
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not accepting(settings):
+        if process.poll() is not None or time.monotonic() > deadline:
+            tail = LOG.read_text(errors="replace").splitlines()[-15:]
+            raise RuntimeError("pulsar did not start:\n" + "\n".join(tail))
+        time.sleep(0.5)
+    print(f"pulsar running at {url(settings)} (pid {process.pid}, staging in {STAGING.relative_to(ROOT)}/)")
+
+
+def stop():
+    pid = running_pid()
+    if not pid:
+        return
+    os.killpg(pid, signal.SIGTERM)
+    for _ in range(40):
+        if not running_pid():
+            break
+        time.sleep(0.25)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    PID.unlink(missing_ok=True)
+    print("pulsar stopped")

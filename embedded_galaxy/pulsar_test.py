@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""`make pulsar-test`: the tutorial workflow with training and prediction run on Pulsar.
+
+Runs workflows/imdb-rnn-sentiment on the small IMDB sample twice in the running
+embedded Galaxy: once as the test user (every job local) and once as the Pulsar
+test user, whose training and prediction jobs TPV sends to the Pulsar server
+(embedded_galaxy/job_conf.py). Then it checks, and prints one line per check:
+- each job ran where TPV should have sent it (the job's runner, from the admin API);
+- the Pulsar jobs ran in Pulsar's staging directory, with the tool's scripts
+  staged there, not from the repository;
+- metrics, history, test scores and predictions are the same, byte for byte, as
+  the local run's (same machine, same seed: any difference is a staging fault).
+Writes results/pulsar-test.json ({"passed": N, "failed": N, "checks": [...]}).
+
+Runs with the planemo venv's python (bioblend).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from bioblend.galaxy import GalaxyInstance
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import job_conf  # noqa: E402
+import pulsar_server  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / "workflows" / "imdb-rnn-sentiment" / "imdb-rnn-sentiment.ga"
+SAMPLES = {name: ROOT / "test-data" / f"imdb_{name}_sample.tsv" for name in ("X_train", "y_train", "X_test", "y_test")}
+COMPARED = ("metrics", "training_history", "test_scores", "predictions")
+KEYS = ROOT / ".galaxy" / "keys.json"
+REPORT = ROOT / "results" / "pulsar-test.json"
+OUT = ROOT / "results" / "pulsar-test"
+JOB_TIMEOUT_S = 900
+TERMINAL = {"ok", "error", "failed", "deleted", "deleted_new", "skipped"}
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def pulsar_user_key(admin: GalaxyInstance, password: str) -> str:
+    """The Pulsar test user's API key, creating the user on first use."""
+    email = job_conf.PULSAR_TEST_USER
+    found = admin.users.get_users(f_email=email)
+    user = found[0] if found else admin.users.create_local_user("pulsar-tester", email, password)
+    return admin.users.get_or_create_user_apikey(user["id"])
+
+
+def wait_for_jobs(gi: GalaxyInstance, invocation_id: str) -> list[dict]:
+    """Every job of the invocation, once all have finished."""
+    gi.invocations.wait_for_invocation(invocation_id, maxwait=JOB_TIMEOUT_S)
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    expected_steps = sum(1 for step in json.loads(WORKFLOW.read_text())["steps"].values() if step.get("tool_id"))
+    while True:
+        jobs = gi.jobs.get_jobs(invocation_id=invocation_id)
+        if len(jobs) >= expected_steps and all(job["state"] in TERMINAL for job in jobs):
+            return jobs
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"invocation {invocation_id}: jobs not finished after {JOB_TIMEOUT_S} s")
+        time.sleep(2)
+
+
+def run_workflow(gi: GalaxyInstance, label: str) -> tuple[dict[str, bytes], list[dict]]:
+    """Upload the samples, invoke the workflow, return its compared outputs and its jobs."""
+    started = time.monotonic()
+    history_id = gi.histories.create_history(f"pulsar-test: {label}")["id"]
+    inputs = {}
+    for name, path in SAMPLES.items():
+        upload = gi.tools.upload_file(str(path), history_id, file_type="tabular", file_name=path.name)
+        inputs[name] = {"src": "hda", "id": upload["outputs"][0]["id"]}
+    for item in inputs.values():
+        gi.datasets.wait_for_dataset(item["id"], maxwait=JOB_TIMEOUT_S)
+    workflow_id = gi.workflows.import_workflow_dict(json.loads(WORKFLOW.read_text()))["id"]
+    invocation = gi.workflows.invoke_workflow(workflow_id, inputs=inputs, inputs_by="name", history_id=history_id)
+    jobs = wait_for_jobs(gi, invocation["id"])
+    outputs = gi.invocations.show_invocation(invocation["id"])["outputs"]
+    files = {}
+    target = OUT / label
+    target.mkdir(parents=True, exist_ok=True)
+    for name in COMPARED:
+        path = target / f"{name}.tsv"
+        gi.datasets.download_dataset(outputs[name]["id"], file_path=str(path), use_default_filename=False)
+        files[name] = path.read_bytes()
+    log(f"{label}: workflow finished in {time.monotonic() - started:.0f} s, {len(jobs)} jobs")
+    return files, jobs
+
+
+class Checks:
+    def __init__(self) -> None:
+        self.results: list[dict] = []
+
+    def __call__(self, ok: bool, what: str) -> None:
+        self.results.append({"ok": bool(ok), "check": what})
+        log(f"{'PASS' if ok else 'FAIL'}: {what}")
+
+
+def check_routing(admin: GalaxyInstance, jobs: list[dict], remote_expected: bool, label: str, check: Checks) -> None:
+    for job in jobs:
+        details = admin.jobs.show_job(job["id"], full_details=True)
+        tool = details["tool_id"].split("/")[-2] if "/" in details["tool_id"] else details["tool_id"]
+        runner = details.get("job_runner_name") or ""
+        remote = tool in job_conf.REMOTE_TOOLS and remote_expected
+        check(details["state"] == "ok", f"{label}: {tool} job finished ok (state {details['state']})")
+        check(runner.startswith("pulsar") == remote,
+              f"{label}: {tool} ran on {'Pulsar' if remote else 'the local runner'} (runner {runner.split('://')[0] or '?'})")
+        if remote:
+            command = details.get("command_line") or ""
+            staged = str(pulsar_server.STAGING)
+            check(staged in command and f"{ROOT / 'tools'}/" not in command,
+                  f"{label}: {tool}'s command runs the scripts and inputs staged under Pulsar's staging directory")
+
+
+def main() -> int:
+    keys = json.loads(KEYS.read_text())
+    admin = GalaxyInstance(keys["url"], key=keys["admin_key"])
+    local = GalaxyInstance(keys["url"], key=keys["user_key"])
+    remote = GalaxyInstance(keys["url"], key=pulsar_user_key(admin, keys["password"]))
+    check = Checks()
+    try:
+        local_files, local_jobs = run_workflow(local, "local")
+        remote_files, remote_jobs = run_workflow(remote, "pulsar")
+        check_routing(admin, local_jobs, False, "local run", check)
+        check_routing(admin, remote_jobs, True, "Pulsar run", check)
+        for name in COMPARED:
+            check(remote_files[name] == local_files[name] and local_files[name],
+                  f"{name}: the Pulsar run's file equals the local run's ({len(local_files[name])} bytes)")
+    except Exception as error:  # one failed check with the reason, not a traceback in the CI log
+        check(False, f"the workflow runs: {type(error).__name__}: {error}")
+    passed = sum(result["ok"] for result in check.results)
+    failed = len(check.results) - passed
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps({"passed": passed, "failed": failed, "checks": check.results}, indent=2) + "\n")
+    log(f"pulsar test: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
