@@ -19,11 +19,11 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from bioblend.galaxy import GalaxyInstance
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = Path(os.environ.get("GALAXY_KEYS") or ROOT / ".galaxy" / "keys.json")
@@ -70,20 +70,6 @@ UI_TIMEOUT = 60
 JOB_TIMEOUT = 300
 
 
-def api(url, path, key, method="GET", body=None, timeout=30, raw=False):
-    """One Galaxy API call with an API key; JSON back (bytes with raw=True)."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url + path, data=data, method=method)
-    request.add_header("x-api-key", key)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        payload = response.read()
-    if raw:
-        return payload
-    return json.loads(payload) if payload else None
-
-
 def tool_names(tools_dir):
     """{tool id: name} of the Galaxy tool XMLs of `tools_dir` (macro files skipped)."""
     names = {}
@@ -100,16 +86,19 @@ def galaxy():
     if not KEYS.exists():
         pytest.fail(f"{KEYS} missing: start Galaxy first (`python3 embedded_galaxy/galaxy_ctl.py start`)")
     keys = json.loads(KEYS.read_text())
+    # The API client is Galaxy's own (bioblend, in Galaxy's venv), as the test user.
+    client = GalaxyInstance(keys["url"], key=keys["user_key"])
+    client.timeout = 30
     try:
-        version = api(keys["url"], "/api/version", keys["user_key"], timeout=10)
-    except (OSError, ValueError) as error:
+        version = client.config.get_version()
+    except (OSError, ValueError, ConnectionError) as error:
         pytest.fail(f"Galaxy does not answer at {keys['url']}/api/version: {error}")
     # The tools the server loaded: those of the folder `configure` chose, else tools/.
     settings = KEYS.parent / "server.json"
     tools_dir = ROOT / "tools"
     if settings.exists():
         tools_dir = Path(json.loads(settings.read_text()).get("tools_dir") or tools_dir)
-    return dict(keys, version=version, tools_dir=tools_dir)
+    return dict(keys, version=version, tools_dir=tools_dir, client=client)
 
 
 @pytest.fixture(scope="session")

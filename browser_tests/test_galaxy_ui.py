@@ -20,7 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import JOB_TIMEOUT, UI_TIMEOUT, api, tool_names
+from conftest import JOB_TIMEOUT, UI_TIMEOUT, tool_names
 
 SECTION_NAME = "Keras deep learning"
 MODEL_CONFIG_ID = "keras_model_config"
@@ -276,10 +276,9 @@ def new_history(logged_in, galaxy):
 
     Histories of that name that earlier runs left are purged first.
     """
-    driver, url, key = logged_in, galaxy["url"], galaxy["user_key"]
-    for history in api(url, "/api/histories?keys=id,name", key):
-        if history.get("name") == HISTORY_NAME:
-            api(url, f"/api/histories/{history['id']}?purge=true", key, "DELETE")
+    driver, client = logged_in, galaxy["client"]
+    for history in client.histories.get_histories(name=HISTORY_NAME):
+        client.histories.delete_history(history["id"], purge=True)
     before = browser_get_json(driver, "/history/current_history_json")["id"]
     button = visible(driver, '[data-description="create new history"]', "the create-new-history button")
     click(driver, button, "the create-new-history button")
@@ -289,7 +288,7 @@ def new_history(logged_in, galaxy):
         return current if current not in (None, before) else False
 
     history_id = until(driver, switched, "a new current history")
-    api(url, f"/api/histories/{history_id}", key, "PUT", body={"name": HISTORY_NAME})
+    client.histories.update_history(history_id, name=HISTORY_NAME)
     until(driver, EC.text_to_be_present_in_element(
         (By.CSS_SELECTOR, "#current-history-panel"), HISTORY_NAME), "the history panel to show the new name")
     return history_id
@@ -340,7 +339,7 @@ def test_tool_panel_lists_the_suite(logged_in, galaxy, results_dir):
 
 def test_model_config_form_runs_to_model_json(logged_in, new_history, galaxy, results_dir):
     """The model-config form, filled in as the tutorial says, makes a green dataset: the model JSON."""
-    driver, url, key = logged_in, galaxy["url"], galaxy["user_key"]
+    driver, url = logged_in, galaxy["url"]
     driver.get(f"{url}/?tool_id={MODEL_CONFIG_ID}")
     visible(driver, "button#execute", "the tool form's Run Tool button")
     visible(driver, form_element("model_selection|model_type"), "the model type field")
@@ -385,12 +384,13 @@ def test_model_config_form_runs_to_model_json(logged_in, new_history, galaxy, re
             "the tool's output in the history panel", timeout=UI_TIMEOUT)
     state = until(driver, lambda d: (history_item_state(d, 1) in TERMINAL_STATES) and history_item_state(d, 1),
                   "the output dataset to finish", timeout=JOB_TIMEOUT)
-    contents = api(url, f"/api/histories/{new_history}/contents?v=dev&keys=id,hid,name,state,extension", key)
+    contents = galaxy["client"].datasets.get_datasets(history_id=new_history)
     datasets = [item for item in contents if item.get("hid") == 1]
     assert datasets, f"no dataset with hid 1 in history {new_history}: {contents}"
     dataset = datasets[0]
     if state != "ok":
-        details = api(url, f"/api/datasets/{dataset['id']}?keys=misc_info,misc_blurb", key)
+        shown = galaxy["client"].datasets.show_dataset(dataset["id"])
+        details = {name: shown.get(name) for name in ("misc_info", "misc_blurb")}
         screenshot(driver, results_dir, "model_config_history")
         pytest.fail(f"the output dataset ended in state {state!r}: {details}")
     # Show the green dataset expanded (its peek) for the screenshot.
@@ -400,7 +400,7 @@ def test_model_config_form_runs_to_model_json(logged_in, new_history, galaxy, re
     screenshot(driver, results_dir, "model_config_history")
 
     assert dataset["extension"] == "json", dataset
-    model = json.loads(api(url, f"/api/datasets/{dataset['id']}/display?preview=false", key, raw=True))
+    model = json.loads(galaxy["client"].datasets.download_dataset(dataset["id"]))
     check_tutorial_model(model)
 
 

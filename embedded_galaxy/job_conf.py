@@ -64,7 +64,7 @@ def tpv_destinations(settings):
         "global": {"default_inherits": "default"},
         "tools": {
             "default": {"abstract": True, "cores": 1, "mem": 4},
-            **{f"(.*/)?{tool}(/.*)?": remote_rule for tool in REMOTE_TOOLS},
+            **{f"(.*/)?{tool}(/.*)?$": remote_rule for tool in REMOTE_TOOLS},
         },
         "destinations": {"local": local, "pulsar": remote},
     }
