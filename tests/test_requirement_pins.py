@@ -79,6 +79,13 @@ def test_every_tool_uses_the_shared_requirements(path):
     expands = [element.get("macro") for element in root.iter("expand")]
     assert requirements is None, f"{path.name} lists its own <requirements>: use the shared macro"
     assert "requirements" in expands, f"{path.name} does not expand the requirements macro"
+    # Each tool says the memory it needs at the least (MB), for admins and their job rules.
+    (requirements_expand,) = [element for element in root.iter("expand") if element.get("macro") == "requirements"]
+    ram_min = requirements_expand.get("ram_min", "")
+    assert ram_min.isdigit() and int(ram_min) >= 256, f"{path.name}: ram_min {ram_min!r}"
+    # Pulsar stages only the files a tool names: its own script and the shared package.
+    staged = [element for element in root.iter("expand") if element.get("macro") == "required_files"]
+    assert len(staged) == 1 and staged[0].get("script") == f"{root.get('id')}.py", path.name
 
 
 def test_requirements_txt_pins_the_same_versions():
