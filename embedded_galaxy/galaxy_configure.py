@@ -10,6 +10,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import dependency_envs
 import job_conf
 import pulsar_server
 from galaxy_paths import (ADMIN_EMAIL, DEPS, GALAXY_YML, INTEGRATED_PANEL, ROOT, SECTION_ID, SETTINGS, STATE,
@@ -91,23 +92,9 @@ def package_requirements():
 
 
 def write_dependency_envs(extra_pairs=()):
-    """One galaxy_packages dependency per requirement, each activating the tools' venv.
-
-    The `galaxy_packages` resolver sources <tool_dependency_dir>/NAME/VERSION/env.sh
-    inside the tool's command, after the job script has activated Galaxy's own venv,
-    so the PATH set here decides which `python` the tool runs.
-    """
-    tools_bin = TOOLS_VENV / "bin"
+    """One galaxy_packages dependency per requirement (macros.xml's and `extra_pairs`)."""
     pairs = sorted(set(package_requirements()) | set(extra_pairs))
-    for name, version in pairs:
-        env_dir = DEPS / name / version
-        env_dir.mkdir(parents=True, exist_ok=True)
-        (env_dir / "env.sh").write_text(
-            f"# {name} {version}: provided by the Keras tools' virtual environment.\n"
-            f"# Written by embedded_galaxy/galaxy_ctl.py configure.\n"
-            f'PATH="{tools_bin}:$PATH"\nexport PATH\n'
-            f'VIRTUAL_ENV="{TOOLS_VENV}"\nexport VIRTUAL_ENV\n')
-    return pairs
+    return dependency_envs.write_env_files(DEPS, pairs, "Galaxy")
 
 
 def tool_requirements(tools_dir):
@@ -175,6 +162,7 @@ def configure(port=None, tools_dir=None):
     os.chmod(SETTINGS, 0o600)
     GALAXY_YML.write_text("# Written by embedded_galaxy/galaxy_ctl.py configure: edit that, not this.\n"
                           + "\n".join(yaml_lines(galaxy_config(settings))) + "\n")
+    job_conf.write_tpv_destinations(settings)
     tools, pairs = write_tools_config(tools_dir)
     pulsar_server.configure(settings, pairs)
     print(f"configured {STATE.relative_to(ROOT)}/ for {settings['url']}: {len(tools)} tool(s) from "

@@ -77,8 +77,7 @@ def write_tpv_destinations(settings):
 
 
 def job_config(settings):
-    """The `job_config` section of galaxy.yml for the embedded server."""
-    write_tpv_destinations(settings)
+    """The `job_config` section of galaxy.yml; its destinations file comes from write_tpv_destinations."""
     return {
         "runners": {
             "local": {"load": "galaxy.jobs.runners.local:LocalJobRunner", "workers": 2},

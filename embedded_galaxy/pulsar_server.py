@@ -18,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
+import dependency_envs
+
 ROOT = Path(__file__).resolve().parent.parent
 PULSAR_VERSION = "0.15.15"  # the pulsar-galaxy-lib that galaxy==26.1.2 pins: client and server match
 PULSAR_VENV = ROOT / ".venv" / "pulsar"
-TOOLS_VENV = ROOT / ".venv" / "tools"
 PULSAR_DIR = ROOT / ".galaxy" / "pulsar"
 STAGING = PULSAR_DIR / "staging"  # Pulsar's own copy of every job's files
 DEPS = PULSAR_DIR / "dependencies"
@@ -43,17 +44,6 @@ def url(settings):
 def private_token(settings):
     """Derived from Galaxy's id_secret: stable across reconfiguration, never written in the repository."""
     return hashlib.sha256(f"pulsar:{settings['id_secret']}".encode()).hexdigest()[:32]
-
-
-def write_dependency_envs(requirements):
-    """Pulsar resolves the tools' <requirement>s itself (galaxy_packages), as a remote node would."""
-    for name, version in requirements:
-        env_dir = DEPS / name / version
-        env_dir.mkdir(parents=True, exist_ok=True)
-        (env_dir / "env.sh").write_text(
-            f"# {name} {version} on the Pulsar side: the Keras tools' virtual environment.\n"
-            f'PATH="{TOOLS_VENV / "bin"}:$PATH"\nexport PATH\n'
-            f'VIRTUAL_ENV="{TOOLS_VENV}"\nexport VIRTUAL_ENV\n')
 
 
 def configure(settings, requirements):
@@ -79,7 +69,8 @@ def configure(settings, requirements):
         "# Written by embedded_galaxy/pulsar_server.py: edit that, not this.\n"
         f"[server:main]\nhost = 127.0.0.1\nport = {port(settings)}\n\n"
         "[app:main]\napp_config = %(here)s/app.yml\n")
-    write_dependency_envs(requirements)
+    # Pulsar resolves the tools' <requirement>s itself, as a remote node would.
+    dependency_envs.write_env_files(DEPS, requirements, "Pulsar")
 
 
 def running_pid():
