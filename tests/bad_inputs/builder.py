@@ -9,10 +9,6 @@ from bad_inputs.common import D, builder_params
 
 OUT = ["--outfile"]
 TINY = json.loads((D / "tiny_lstm_model.json").read_text())
-# A Keras 2.3 model JSON, as Galaxy-ML wrote them: no 'module' keys, 'batch_input_shape'.
-KERAS2 = {"class_name": "Sequential", "keras_version": "2.3.1", "backend": "tensorflow", "config": {
-    "name": "sequential_1", "layers": [{"class_name": "Dense", "config": {
-        "name": "dense_1", "units": 1, "batch_input_shape": [None, 4], "activation": "sigmoid"}}]}}
 
 
 def model_json(text: str):
@@ -45,10 +41,9 @@ CASES = {
     "model file given as JSON": builder_case(D / "tiny_lstm_built.keras", "not valid JSON"),
     "model JSON nested 100,000 levels deep": builder_case(model_json("[" * 100_000 + "]" * 100_000),
                                                           "the model configuration is nested too deeply"),
-    "Keras 2 (Galaxy-ML) model JSON": builder_case(model_json(json.dumps(KERAS2)),
-                                                   "is a Keras 2 (Galaxy-ML) model (keras_version 2.3.1); these "
-                                                   "tools read Keras 3 models: build it again with 'Create a deep "
-                                                   "learning model architecture'"),
+    "Keras 2 (Galaxy-ML) model JSON with a Lambda layer": builder_case(D / "galaxy_ml_keras2_lambda.json",
+                                                                       "the model configuration contains a 'Lambda' "
+                                                                       "object, which can run code"),
     "hand-edited JSON with 300,000,000 units": builder_case(model_json(tiny_with(units=300_000_000)),
                                                             "the model configuration has 1,500,040,144 parameters"),
     "StringLookup in the model JSON": builder_case(model_json(json.dumps({**TINY, "config": {

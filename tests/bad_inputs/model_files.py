@@ -3,7 +3,8 @@
 Each file is made at test time from a real tiny model (tiny_lstm_built.keras for
 training, tiny_lstm_trained.keras for prediction): one member edited, added or
 replaced with zipfile. Bombs are zeros written with ZIP_DEFLATED through a
-streaming writer, so that they are a few MB on disk.
+streaming writer, so that they are a few MB on disk. HDF5 files (Galaxy-ML's
+models, Keras HDF5 models) are copies of the test data's, edited with h5py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from bad_inputs import Case
 from bad_inputs.common import D, PREDICT, TRAIN_OUTPUTS, predict_inputs, train_inputs, train_params
 
 BUILT, TRAINED = D / "tiny_lstm_built.keras", D / "tiny_lstm_trained.keras"
+GALAXY_ML, KERAS2_H5 = D / "galaxy_ml_train_test_eval_model02", D / "hdf5_keras2_dense.h5"
+PIPELINE = {"-object-": {"-reduce-": {"--func-": {"-global-": ["copyreg", "_reconstructor"]}, "-args-": {"-tuple-": [
+    {"-global-": ["sklearn.pipeline", "Pipeline"]}, {"-global-": ["builtins", "object"]}, None]}}}}
 META, CONFIG, WEIGHTS = "galaxy_keras.json", "config.json", "model.weights.h5"
 GIB, MIB = 1024**3, 1024**2
 Maker = Callable[[Path, Path], Path]
@@ -104,6 +108,45 @@ def hdf5_model(folder: Path, canary: Path) -> Path:
     with h5py.File(path, "w") as handle:
         handle.attrs["keras_version"] = "2.3.1"
         handle.create_dataset("model_weights/dense/kernel", data=[[0.0]])
+    return path
+
+
+def h5_edited(base: Path, edit: Callable[[Any], None]) -> Maker:
+    """A copy of an HDF5 model file with ``edit(h5py.File)`` applied."""
+    def make(folder: Path, canary: Path) -> Path:
+        import h5py
+
+        path = folder / "model.dat"
+        path.write_bytes(base.read_bytes())
+        with h5py.File(path, "a") as handle:
+            edit(handle)
+        return path
+    return make
+
+
+def h5_replaced(name: str, text: str) -> Callable[[Any], None]:
+    def edit(handle: Any) -> None:
+        del handle[name]
+        handle[name] = text
+    return edit
+
+
+def h5_lambda_layer(handle: Any) -> None:
+    config = json.loads(handle.attrs["model_config"])
+    config["config"]["layers"].insert(2, {"class_name": "Lambda", "config": {
+        "name": "lambda", "function": ["4wEAAA==", None, None], "function_type": "lambda", "module": "__main__"}})
+    handle.attrs["model_config"] = json.dumps(config)
+
+
+def h5_huge_kernel(handle: Any) -> None:
+    # Declared 8 GiB; chunked and never written, so it takes no room in the file.
+    del handle["model_weights/dense/dense/kernel:0"]
+    handle.create_dataset("model_weights/dense/dense/kernel:0", shape=(1024**3, 2), dtype="float32", chunks=(1024, 2))
+
+
+def h5_truncated(folder: Path, canary: Path) -> Path:
+    path = folder / "model.dat"
+    path.write_bytes(KERAS2_H5.read_bytes()[:10_000])
     return path
 
 
@@ -235,4 +278,16 @@ CASES = {
                                     "the dataset '/hostile' a virtual dataset"),
     "weights declaring 8 GiB": predict(replaced(TRAINED, WEIGHTS, weights_with(huge_dataset)),
                                        "weights (the datasets model.weights.h5 declares) would need 8.0 GB"),
+    # Galaxy-ML models and Keras HDF5 models, recognised by their content.
+    "Galaxy-ML model of the class os.system": predict(
+        h5_edited(GALAXY_ML, h5_replaced("-keras_models-/0/class_name", "os.system")),
+        "holds a 'os.system' object; these tools read only Galaxy-ML's Keras models"),
+    "Galaxy-ML pickled Pipeline": train(h5_edited(GALAXY_ML, h5_replaced("-model_config-", json.dumps(PIPELINE))),
+                                        "holds a 'sklearn.pipeline.Pipeline' object"),
+    "HDF5 model with a Lambda layer": predict(h5_edited(KERAS2_H5, h5_lambda_layer),
+                                              "contains a 'Lambda' object, which can run code"),
+    "truncated HDF5 model": predict(h5_truncated, "is not a readable HDF5 file (truncated or damaged?)"),
+    "HDF5 model weights declaring 8 GiB": train(h5_edited(KERAS2_H5, h5_huge_kernel),
+                                                "the model file's weights (the datasets it declares) would need "
+                                                "8.0 GB"),
 }

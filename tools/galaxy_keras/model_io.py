@@ -6,6 +6,11 @@
   Galaxy datatype ``zip``) that plain ``keras.saving.load_model`` opens. The
   suite adds one member, ``galaxy_keras.json``, holding what Keras does not
   store: classifier or regressor, the fit settings and the class labels.
+  On request, a trained model is saved as a Keras HDF5 file instead
+  (``save_model(..., format="h5")``, see hdf5_models.py).
+* Models made elsewhere, recognised by their content whatever their Galaxy
+  datatype: Keras HDF5 models (hdf5_models.py) and Galaxy-ML's models
+  (galaxy_ml_files.py); Keras 2 (Galaxy-ML) model JSON (keras2_config.py).
 
 A model file is data from anyone: before Keras sees it, the archive's members
 and their declared sizes are checked (no bombs, nothing extracted beyond
@@ -13,7 +18,8 @@ them), the configuration is checked against the suite's allowlist
 (``safety.check_config``), the suite's settings are checked as data, the
 parameters are counted without allocating them, and the weights file is
 checked for external storage and sizes. Only then does Keras load it, from
-the job's private temporary folder, in its ``safe_mode``.
+the job's private temporary folder, in its ``safe_mode``. HDF5 models get the
+same checks, and their weights are read by h5py, never by Keras' loader.
 """
 
 from __future__ import annotations
@@ -31,10 +37,11 @@ from typing import Any, Callable
 from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
 from .errors import UserError, summarise
 from .fields import parse_fields
+from .hdf5_checks import check_hdf5_file
 from .keras_env import keras
 from .params import Params
 from .resources import check_allocation, readable
-from .safety import check_config, load_json
+from .safety import check_config, keras2_hint, load_json
 
 META_MEMBER = "galaxy_keras.json"
 META_VERSION = 1
@@ -50,7 +57,6 @@ MAX_EXPANSION = 100
 _EXPANSION_FLOOR = 1024**2  # small members may compress well (JSON does)
 # Training keeps four float32 numbers a parameter: the weight, its gradient and Adam's two moments.
 BYTES_PER_PARAMETER = 4 * 4
-_MAX_H5_OBJECTS = 100_000  # far beyond a model's groups and datasets; bounds a file whose links loop
 ZIP_MAGIC, HDF5_MAGIC = b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"
 _REBUILD = "build the model again with 'Create deep learning model'"
 
@@ -72,7 +78,11 @@ class ModelMeta:
     def from_json(cls, text: str | bytes, source: str) -> "ModelMeta":
         """The settings as data: known keys only, each typed and bounded as the builder's form bounds it."""
         where = f"{source}'s {META_MEMBER}"
-        data = load_json(text, where)
+        return cls.from_data(load_json(text, where), where)
+
+    @classmethod
+    def from_data(cls, data: Any, where: str) -> "ModelMeta":
+        """The settings from parsed JSON (or from another format's settings); ``where`` names them in messages."""
         if not isinstance(data, dict):
             raise UserError(f"{where} is not a JSON object; {_REBUILD}")
         unknown = sorted(set(data) - set(META_KEYS), key=str)
@@ -154,6 +164,8 @@ def check_parameter_count(build: Callable[[], Any], source: str) -> None:
 def read_model_json(path: str | Path, seed: int | None = None) -> Any:
     """Load a model architecture (JSON) after checking that it names only what the suite builds.
 
+    A Keras 2 architecture (Galaxy-ML's model JSON) is converted to Keras 3's
+    form first (keras2_config.py) and then checked like any other.
     ``seed``: when given, Keras' random generators are seeded after the
     parameter count and before the real build, so the initial weights
     depend on the seed alone.
@@ -167,7 +179,21 @@ def read_model_json(path: str | Path, seed: int | None = None) -> Any:
     if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise UserError(f"{source} is not a Keras model JSON (expected a Sequential or Functional model, as "
                         f"'Create a deep learning model architecture' writes)")
+    if keras2_hint(config):
+        from .keras2_config import convert_model_config
+
+        config = convert_model_config(config, f"{source} (Keras 2)")
+    return build_model(config, source, seed)
+
+
+def build_model(config: dict[str, Any], source: str, seed: int | None = None) -> Any:
+    """A Keras model from a configuration that passes the allowlist, counted before it is built.
+
+    ``seed``: as for read_model_json. Used for every configuration a file
+    brings (JSON, HDF5 and Galaxy-ML models), after conversion from Keras 2.
+    """
     check_config(config, source)
+    text = json.dumps({key: value for key, value in config.items() if key != "compile_config"})
     try:
         check_parameter_count(lambda: keras.models.model_from_json(text), source)
         if seed is not None:
@@ -179,12 +205,22 @@ def read_model_json(path: str | Path, seed: int | None = None) -> Any:
         raise UserError(f"{source} cannot be loaded by Keras: {summarise(err)}") from None
 
 
-def save_model(model: Any, path: str | Path, meta: ModelMeta) -> None:
-    """Save as a .keras archive with the suite's settings added.
+SAVE_FORMATS = ("keras", "h5")
+
+
+def save_model(model: Any, path: str | Path, meta: ModelMeta, format: str = "keras") -> None:
+    """Save as a .keras archive with the suite's settings added, or as a Keras HDF5 file (``format="h5"``).
 
     Keras insists on a ``.keras`` file name, while Galaxy's dataset paths end in
     ``.dat``: save under a temporary name beside the target, then move it.
     """
+    if format not in SAVE_FORMATS:
+        raise ValueError(f"unknown model file format {format!r}")
+    if format == "h5":
+        from .hdf5_models import save_hdf5_model
+
+        save_hdf5_model(model, path, meta)
+        return
     target = Path(path)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".save-") as tmp:
         staged = Path(tmp) / "model.keras"
@@ -194,20 +230,24 @@ def save_model(model: Any, path: str | Path, meta: ModelMeta) -> None:
         os.replace(staged, target)
 
 
+def is_hdf5(path: Path) -> bool:
+    """Whether a file starts with HDF5's signature (Keras and Galaxy-ML write no user block before it)."""
+    with open(path, "rb") as handle:
+        return handle.read(len(HDF5_MAGIC)) == HDF5_MAGIC
+
+
 def _check_file_kind(path: Path) -> None:
     if not path.is_file():
         raise UserError(f"model file not found: {path}")
     with open(path, "rb") as handle:
         start = handle.read(8)
-    if start == HDF5_MAGIC:
-        raise UserError("the model file is an HDF5 (.h5 / Galaxy-ML) model; these tools read Keras 3 .keras "
-                        "archives: build the model with 'Create deep learning model'")
     if not zipfile.is_zipfile(path):
         if start.startswith(ZIP_MAGIC):
             raise UserError("the model file is a zip archive that is truncated or damaged (it has no central "
                             "directory); upload it again")
-        raise UserError("the model file is not a Keras 3 .keras archive (use a model made by "
-                        "'Create deep learning model' or 'Deep learning training and evaluation')")
+        raise UserError("the model file is not a Keras 3 .keras archive, a Keras HDF5 model or a Galaxy-ML model "
+                        "(use a model made by 'Create deep learning model' or 'Deep learning training and "
+                        "evaluation')")
 
 
 def _check_members(archive: zipfile.ZipFile) -> None:
@@ -274,49 +314,22 @@ def check_weights_file(path: Path) -> None:
     virtual dataset, an external link): reading it would read that file.
     Sizes come from each dataset's declared shape and type, before any is read.
     """
-    import h5py
-
-    total, count = 0, 0
-
-    def walk(group: Any, where: str) -> None:
-        nonlocal total, count
-        for name in group:
-            count += 1
-            if count > _MAX_H5_OBJECTS:
-                raise UserError(f"the model file's {WEIGHTS_MEMBER} has more than {_MAX_H5_OBJECTS:,} objects "
-                                f"(its links loop?); refusing to read it")
-            item = f"{where}/{name}"
-            link = group.get(name, getlink=True)
-            if not isinstance(link, h5py.HardLink):
-                raise UserError(f"the model file's {WEIGHTS_MEMBER} has a link '{item}' to "
-                                f"{'another file' if isinstance(link, h5py.ExternalLink) else 'elsewhere'}, "
-                                f"which Keras never writes; refusing to read it")
-            node = group[name]
-            if isinstance(node, h5py.Group):
-                walk(node, item)
-                continue
-            if node.is_virtual or node.external:
-                kind = "a virtual dataset" if node.is_virtual else "stored in another file (external storage)"
-                raise UserError(f"the model file's {WEIGHTS_MEMBER} has the dataset '{item}' {kind}, which Keras "
-                                f"never writes; refusing to read it")
-            if node.dtype.kind not in "fiub":
-                raise UserError(f"the model file's {WEIGHTS_MEMBER} has the dataset '{item}' of type {node.dtype}, "
-                                f"not numbers; refusing to read it")
-            total += node.size * node.dtype.itemsize
-
-    try:
-        with h5py.File(path, "r") as handle:
-            walk(handle, "")
-    except UserError:
-        raise
-    except Exception as err:  # noqa: BLE001 - h5py raises many types for a damaged file
-        raise UserError(f"the model file's {WEIGHTS_MEMBER} is not a readable HDF5 file: {summarise(err)}") from None
+    total = check_hdf5_file(path, f"the model file's {WEIGHTS_MEMBER}")
     check_allocation(total, f"the model file's weights (the datasets {WEIGHTS_MEMBER} declares)", _REBUILD)
 
 
 def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
-    """Load a .keras file safely; returns the model and the suite's settings."""
+    """Load a model file safely; returns the model and the suite's settings.
+
+    A .keras archive, or by its content an HDF5 file: a Keras HDF5 model or a
+    Galaxy-ML model (hdf5_models.load_hdf5_model tells them apart).
+    """
     path = Path(path)
+    if path.is_file() and is_hdf5(path):
+        # Imported here: those modules build on this one's ModelMeta and checks.
+        from .hdf5_models import load_hdf5_model
+
+        return load_hdf5_model(path, compile)
     config, meta = _check_archive(path)
     check_config(config, "the model file")
     meta = meta or ModelMeta()

@@ -82,7 +82,13 @@ def load_json(text: str | bytes, source: str) -> Any:
 
 
 def keras2_hint(config: Any) -> str | None:
-    """Why a model config looks like a Keras 2 (Galaxy-ML) one, or None."""
+    """Why a model config looks like a Keras 2 (Galaxy-ML) one, or None.
+
+    Readers of Keras 2 files (model JSON, HDF5 and Galaxy-ML models) convert
+    such a config to Keras 3's form (keras2_config.py) before ``check_config``;
+    ``check_config`` itself refuses an unconverted one, so that no Keras 2
+    config reaches Keras' legacy deserialiser unchecked.
+    """
     if not isinstance(config, dict):
         return None
     version = config.get("keras_version")

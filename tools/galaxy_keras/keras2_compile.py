@@ -1,0 +1,260 @@
+"""Compile settings of models made elsewhere, as the settings "Create deep learning model" offers.
+
+A Galaxy-ML model stores its loss, optimizer and metrics as Galaxy-ML
+parameters (``optimizer: "adam"``, ``learning_rate``, ``beta_1``, ...); a
+Keras HDF5 model stores them as Keras' ``training_config`` (an optimizer's
+class and config, a loss, metrics). Neither is handed to Keras to
+deserialise: each is mapped onto the suite's own catalogue
+(``compile_catalog``: one of its losses, optimizers with their typed fields,
+metrics), checked with the same bounds as the builder's form, and the model is
+compiled from that, as the builder compiles. A setting the catalogue has no
+field for is accepted only at the value that means "off" (a ``clipnorm`` of
+None, a ``decay`` of 0); any other value is refused by name, never dropped.
+Settings that change how fast, not what, Keras computes (``jit_compile``) and
+an optimizer's ``name`` are ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .compile_catalog import LOSS_CLASSES, LOSSES, METRIC_CLASSES, METRICS, OPTIMIZERS, make_metric, make_optimizer
+from .errors import UserError
+from .fields import parse_fields
+from .params import Params
+
+# Keras 2 (and Galaxy-ML's form) names -> the catalogue's.
+LOSS_ALIASES = {"mse": "mean_squared_error", "MSE": "mean_squared_error", "mae": "mean_absolute_error",
+                "MAE": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+                "MAPE": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+                "MSLE": "mean_squared_logarithmic_error", "kld": "kl_divergence", "KLD": "kl_divergence",
+                "kullback_leibler_divergence": "kl_divergence", "logcosh": "log_cosh", "huber_loss": "huber",
+                # Keras 2's v1 names of the cosine similarity loss (the negative cosine, as Keras 3's)
+                "cosine": "cosine_similarity", "cosine_proximity": "cosine_similarity"}
+METRIC_ALIASES = {"accuracy": "acc", "mean_squared_error": "mse", "MSE": "mse", "mean_absolute_error": "mae",
+                  "MAE": "mae", "mean_absolute_percentage_error": "mape", "MAPE": "mape",
+                  "mean_squared_logarithmic_error": "msle", "MSLE": "msle", "cosine": "cosine_similarity",
+                  "cosine_proximity": "cosine_similarity"}
+NO_METRIC = "none"  # Galaxy-ML's form option for "no metric"
+_LOSS_NAMES = {name: loss for loss, name in LOSS_CLASSES.items()}
+_METRIC_NAMES = {**{name: metric for metric, name in METRIC_CLASSES.items()},
+                 "BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
+                 "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+                 "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+                 "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy", "MeanSquaredError": "mse",
+                 "MeanAbsoluteError": "mae", "MeanAbsolutePercentageError": "mape",
+                 "MeanSquaredLogarithmicError": "msle", "CosineSimilarity": "cosine_similarity"}
+
+# Galaxy-ML's optimizer names -> the catalogue's, with the value Galaxy-ML used for each field it
+# passes when the parameter is empty (it wrote ``value or default``, so 0 too meant the default).
+GALAXY_ML_OPTIMIZERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sgd": ("SGD", {"learning_rate": 0.01, "momentum": 0.0, "nesterov": False}),
+    "rmsprop": ("RMSprop", {"learning_rate": 0.001, "rho": 0.9, "momentum": 0.0, "epsilon": 1e-07,
+                            "centered": False}),
+    "adam": ("Adam", {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}),
+    "adadelta": ("Adadelta", {"learning_rate": 0.001, "rho": 0.95, "epsilon": 1e-07}),
+    "adagrad": ("Adagrad", {"learning_rate": 0.001, "initial_accumulator_value": 0.1, "epsilon": 1e-07}),
+    "adamax": ("Adamax", {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}),
+    "nadam": ("Nadam", {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}),
+    "ftrl": ("Ftrl", {"learning_rate": 0.001, "learning_rate_power": -0.5, "initial_accumulator_value": 0.1,
+                      "l1_regularization_strength": 0.0, "l2_regularization_strength": 0.0,
+                      "l2_shrinkage_regularization_strength": 0.0, "beta": 0.0}),
+}
+# Galaxy-ML's optimizer parameters (those of all its optimizers, and its older versions' lr and decays).
+GALAXY_ML_OPTIMIZER_PARAMS = ("learning_rate", "lr", "momentum", "nesterov", "epsilon", "rho", "centered", "amsgrad",
+                              "beta_1", "beta_2", "learning_rate_power", "initial_accumulator_value", "beta",
+                              "l1_regularization_strength", "l2_regularization_strength",
+                              "l2_shrinkage_regularization_strength", "decay", "schedule_decay")
+# Keras optimizer config keys without a catalogue field: the values that mean "off", and what else they do.
+_OPTIMIZER_OFF: dict[str, tuple[tuple[Any, ...], str]] = {
+    "decay": ((0, None), "Keras 2's learning-rate decay per step"), "clipnorm": ((None,), "gradient clipping"),
+    "clipvalue": ((None,), "gradient clipping"), "global_clipnorm": ((None,), "gradient clipping"),
+    "use_ema": ((False, None), "an exponential moving average of the weights"),
+    "weight_decay": ((None, 0), "weight decay (the AdamW optimizer has it)"),
+    "loss_scale_factor": ((None,), "loss scaling"),
+    "gradient_accumulation_steps": ((None,), "gradient accumulation"),
+    "beta": ((0, None), "Ftrl's beta"), "l2_shrinkage_regularization_strength": ((0, None), "Ftrl's L2 shrinkage"),
+}
+# Keys that change nothing these tools compute: a name, compilation for speed, Keras 2's format
+# marker, and the moving-average settings that only matter when use_ema is on (refused otherwise).
+_OPTIMIZER_IGNORED = ("name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency")
+_ADVICE = "build the model again with 'Create deep learning model'"
+
+
+def checked_settings(loss: Any, optimizer: str, options: dict[str, Any], metrics: list[Any], where: str) -> dict:
+    """The builder's compile settings (loss, optimizer, optimizer_options, metrics), each from the catalogue."""
+    if not isinstance(loss, str):
+        raise UserError(f"{where}: the loss is {_shown(loss)}, not one loss by name (a model with several "
+                        f"outputs?); these tools train one output with one loss: {_ADVICE}")
+    name = LOSS_ALIASES.get(loss, loss)
+    if name not in LOSSES:
+        raise UserError(f"{where}: the loss '{loss}' is not one these tools train with ({', '.join(LOSSES)}): "
+                        f"{_ADVICE}")
+    if optimizer not in OPTIMIZERS:
+        raise UserError(f"{where}: the optimizer '{optimizer}' is not one these tools offer "
+                        f"({', '.join(OPTIMIZERS)}): {_ADVICE}")
+    fields = OPTIMIZERS[optimizer][1]
+    unknown = sorted(set(options) - {field.name for field in fields})
+    if unknown:
+        raise UserError(f"{where}: the {optimizer} optimizer's setting '{unknown[0]}' is not one these tools set: "
+                        f"{_ADVICE}")
+    try:
+        checked = parse_fields(fields, Params(options))
+    except UserError as err:
+        raise UserError(f"{where}, {optimizer} optimizer: {err}; {_ADVICE}") from None
+    names = []
+    for metric in metrics:
+        metric = METRIC_ALIASES.get(metric, metric) if isinstance(metric, str) else metric
+        if metric == NO_METRIC:
+            continue
+        if metric not in METRICS:
+            raise UserError(f"{where}: the metric {_shown(metric)} is not one these tools report "
+                            f"({', '.join(METRICS)}): {_ADVICE}")
+        if metric not in names:
+            names.append(metric)
+    return {"loss": name, "optimizer": optimizer, "optimizer_options": checked, "metrics": names}
+
+
+def from_galaxy_ml(params: dict[str, Any], where: str) -> dict:
+    """Compile settings from a Galaxy-ML model's parameters, with Galaxy-ML's own defaults for empty ones."""
+    optimizer = params.get("optimizer", "rmsprop")  # Galaxy-ML's default optimizer
+    if optimizer not in GALAXY_ML_OPTIMIZERS:
+        raise UserError(f"{where}: the optimizer {_shown(optimizer)} is not one Galaxy-ML builds "
+                        f"({', '.join(GALAXY_ML_OPTIMIZERS)}); refusing to guess it")
+    name, defaults = GALAXY_ML_OPTIMIZERS[optimizer]
+    given = {**params, "learning_rate": params.get("learning_rate", params.get("lr"))}
+    fields = {field.name for field in OPTIMIZERS[name][1]}
+    # Galaxy-ML passes only the chosen optimizer's own parameters, each as ``value or default``; one the
+    # catalogue has no field for is accepted at its default (what "off" means for it) only.
+    values = {key: given.get(key) or default for key, default in {**defaults, "decay": 0.0}.items()}
+    for key, value in values.items():
+        if key not in fields and value != defaults.get(key, 0.0):
+            raise UserError(f"{where}: the {name} optimizer's {key} is {value!r}; these tools have no such "
+                            f"setting (only {defaults.get(key, 0.0)!r}): {_ADVICE}")
+    options = {key: value for key, value in values.items() if key in fields}
+    if optimizer == "nadam" and (given.get("schedule_decay") or 0.004) != 0.004:
+        raise UserError(f"{where}: Nadam's schedule_decay is {given['schedule_decay']!r}; Keras 3's Nadam has "
+                        f"only Keras 2's default of 0.004: {_ADVICE}")
+    metrics = params.get("metrics") or []
+    if not isinstance(metrics, list):
+        raise UserError(f"{where}: 'metrics' is not a list")
+    return checked_settings(params.get("loss"), name, options, metrics, where)
+
+
+def from_training_config(training: Any, where: str) -> dict:
+    """Compile settings from a Keras HDF5 model's ``training_config`` (Keras 2 or Keras 3)."""
+    if not isinstance(training, dict):
+        raise UserError(f"{where} is not an object")
+    for key in ("loss_weights", "weighted_metrics"):
+        if training.get(key):
+            raise UserError(f"{where} sets {key}, which these tools do not use (one output, unweighted): "
+                            f"{_ADVICE}")
+    optimizer = training.get("optimizer_config")
+    if not isinstance(optimizer, dict) or not isinstance(optimizer.get("config"), dict):
+        raise UserError(f"{where} has no optimizer configuration: {_ADVICE}")
+    name = _catalogue_name(optimizer.get("class_name"), OPTIMIZERS, "optimizer", where)
+    options = {}
+    fields = {field.name for field in OPTIMIZERS[name][1]}
+    for key, value in optimizer["config"].items():
+        key = "learning_rate" if key == "lr" else key
+        if key in fields:
+            options[key] = value
+        elif key in _OPTIMIZER_OFF:
+            off, what = _OPTIMIZER_OFF[key]
+            if not any(value is allowed or (allowed is not None and value == allowed) for allowed in off):
+                raise UserError(f"{where}: the {name} optimizer sets {key}={value!r} ({what}), which these tools "
+                                f"do not offer: {_ADVICE}")
+        elif key not in _OPTIMIZER_IGNORED:
+            raise UserError(f"{where}: the {name} optimizer's setting '{key}' is not one these tools know: "
+                            f"{_ADVICE}")
+    if isinstance(options.get("learning_rate"), dict):
+        raise UserError(f"{where}: the learning rate is a schedule ({options['learning_rate'].get('class_name')}), "
+                        f"which these tools do not offer: {_ADVICE}")
+    return checked_settings(_loss_name(training.get("loss"), where), name, options,
+                            [_metric_name(metric, where) for metric in _one_output(training.get("metrics"), where)],
+                            where)
+
+
+def loss_of_training_config(training: Any) -> str | None:
+    """The loss by the catalogue's name when a training_config gives one plainly, else None (for guessing)."""
+    loss = training.get("loss") if isinstance(training, dict) else None
+    if isinstance(loss, dict):
+        loss = _LOSS_NAMES.get(loss.get("class_name")) or (loss.get("config") or {}).get("fn")
+    return LOSS_ALIASES.get(loss, loss) if isinstance(loss, str) else None
+
+
+def compile_model(model: Any, settings: dict) -> None:
+    """Compile as the builder does, from checked settings."""
+    from .keras_env import keras
+
+    model.compile(loss=settings["loss"],
+                  optimizer=make_optimizer(keras, settings["optimizer"], settings["optimizer_options"]),
+                  metrics=[make_metric(keras, name) for name in settings["metrics"]])
+
+
+def _catalogue_name(name: Any, catalogue: dict, kind: str, where: str) -> str:
+    """A Keras class name matched to the catalogue, ignoring case (Keras 2 wrote 'Adam' and 'adam')."""
+    by_lower = {key.lower(): key for key in catalogue}
+    if not isinstance(name, str) or name.lower() not in by_lower:
+        raise UserError(f"{where}: the {kind} {_shown(name)} is not one these tools offer "
+                        f"({', '.join(catalogue)}): {_ADVICE}")
+    return by_lower[name.lower()]
+
+
+def _one_output(metrics: Any, where: str) -> list[Any]:
+    """The metrics of the one output: Keras 2 nests them per output (a list of lists, or by output name)."""
+    if metrics is None:
+        return []
+    if isinstance(metrics, dict) and len(metrics) == 1:
+        metrics = next(iter(metrics.values()))
+    if isinstance(metrics, list) and len(metrics) == 1 and isinstance(metrics[0], list):
+        metrics = metrics[0]
+    if not isinstance(metrics, list) or any(isinstance(metric, list) for metric in metrics):
+        raise UserError(f"{where}: the metrics are not one list (a model with several outputs?); these tools "
+                        f"train one output: {_ADVICE}")
+    return metrics
+
+
+def _loss_name(loss: Any, where: str) -> Any:
+    """A loss object (Keras' class and its options) by its catalogue name; options other than the defaults refused."""
+    if not isinstance(loss, dict):
+        return loss
+    name = _LOSS_NAMES.get(loss.get("class_name"))
+    if name is None and loss.get("class_name") == "LossFunctionWrapper":  # Keras 2's wrapper of a loss function
+        name = (loss.get("config") or {}).get("fn")
+    if not isinstance(name, str):
+        raise UserError(f"{where}: the loss {_shown(loss.get('class_name'))} is not one these tools train with: "
+                        f"{_ADVICE}")
+    for key, value in (loss.get("config") or {}).items():
+        if key in ("from_logits", "label_smoothing") and value:
+            raise UserError(f"{where}: the loss {name} sets {key}={value!r}, which these tools do not offer: "
+                            f"{_ADVICE}")
+    return name
+
+
+def _metric_name(metric: Any, where: str) -> Any:
+    """A metric object by its catalogue name, when it has Keras 3's default options (beyond its name)."""
+    if not isinstance(metric, dict):
+        return metric
+    kind, config = metric.get("class_name"), metric.get("config") or {}
+    if kind == "MeanMetricWrapper":  # Keras 2's wrapper of a metric function, named by the function
+        return config.get("fn")
+    name = _METRIC_NAMES.get(kind)
+    if name is None:
+        raise UserError(f"{where}: the metric {_shown(kind)} is not one these tools report: {_ADVICE}")
+    from .keras_env import keras
+
+    defaults = getattr(keras.metrics, kind)().get_config()
+    for key, value in config.items():
+        if key not in ("name", "dtype") and key in defaults and value != defaults[key]:
+            raise UserError(f"{where}: the metric {kind} sets {key}={_shown(value)}, which these tools do not "
+                            f"offer (they use its default {_shown(defaults[key])}): {_ADVICE}")
+        if key not in defaults and key not in ("name", "dtype") and value not in (None, False):
+            raise UserError(f"{where}: the metric {kind} sets {key}={_shown(value)}, which Keras 3's {kind} does "
+                            f"not have: {_ADVICE}")
+    return name
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
