@@ -10,6 +10,7 @@ import secrets
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import celery_worker
 import dependency_envs
 import job_conf
 import pulsar_server
@@ -121,13 +122,15 @@ def galaxy_config(settings):
         "tool_test_data_directories": str(ROOT / "test-data"),
         "tool_dependency_dir": str(DEPS),
         "dependency_resolvers": [{"type": "galaxy_packages"}],
-        # Offline: no conda, no containers, no celery broker.
+        # Offline: no conda, no containers.
         "conda_auto_init": False,
         "conda_auto_install": False,
         "enable_mulled_containers": False,
         "container_resolvers": [],
-        "enable_celery_tasks": False,
-        "metadata_strategy": "directory",
+        # Uploads and metadata run in Galaxy's warm Celery worker (celery_worker.py), not a process per job.
+        "enable_celery_tasks": True,
+        "celery_conf": celery_worker.celery_conf(),
+        "metadata_strategy": "directory_celery",
         "galaxy_infrastructure_url": settings["url"],
         "allow_local_account_creation": True,
         # The tutorial runner uploads the IMDB tables by server path (admin only), not over HTTP.

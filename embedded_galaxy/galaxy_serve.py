@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import celery_worker
 import pulsar_server
 from galaxy_configure import configure, write_tools_config
 from galaxy_install import galaxy_installed
@@ -183,11 +184,17 @@ def start():
         stop_process(process.pid)
         raise
     print(f"\nGalaxy {version} ready at {url} after {time.monotonic() - started:.0f} s")
+    try:
+        celery_worker.start(galaxy_env())
+    except RuntimeError as error:
+        stop()
+        raise CtlError(str(error)) from None
     write_keys(url, settings["bootstrap_key"])
     print(f"API keys written to {KEYS.relative_to(ROOT)}")
 
 
 def stop():
+    celery_worker.stop()
     pulsar_server.stop()
     pid = server_pid()
     if not pid:

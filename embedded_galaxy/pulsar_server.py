@@ -11,13 +11,11 @@ Standard library only, like galaxy_ctl.py.
 
 import hashlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+import background
 import dependency_envs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,12 +72,7 @@ def configure(settings, requirements):
 
 
 def running_pid():
-    try:
-        pid = int(PID.read_text())
-        os.kill(pid, 0)
-        return pid
-    except (OSError, ValueError):
-        return None
+    return background.running_pid(PID)
 
 
 def accepting(settings):
@@ -94,11 +87,8 @@ def start(settings):
         return
     if accepting(settings):
         raise RuntimeError(f"port {port(settings)} is taken by another program: Pulsar cannot start there")
-    with open(LOG, "ab") as log:
-        process = subprocess.Popen([str(PULSAR_VENV / "bin" / "pulsar-serve"), str(PULSAR_DIR / "server.ini")],
-                                   cwd=PULSAR_DIR, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
-    PID.write_text(str(process.pid))
+    process = background.start([PULSAR_VENV / "bin" / "pulsar-serve", PULSAR_DIR / "server.ini"], PID, LOG,
+                               cwd=PULSAR_DIR)
     deadline = time.monotonic() + START_TIMEOUT_S
     while not accepting(settings):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -109,15 +99,5 @@ def start(settings):
 
 
 def stop():
-    pid = running_pid()
-    if not pid:
-        return
-    os.killpg(pid, signal.SIGTERM)
-    for _ in range(40):
-        if not running_pid():
-            break
-        time.sleep(0.25)
-    else:
-        os.killpg(pid, signal.SIGKILL)
-    PID.unlink(missing_ok=True)
-    print("pulsar stopped")
+    if background.stop(PID):
+        print("pulsar stopped")
