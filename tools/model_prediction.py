@@ -5,6 +5,11 @@ Galaxy tool ``model_prediction``. ``predict`` gives class labels for a
 classifier (binary: probability > 0.5; multi-class: the most probable class)
 or values for a regressor; ``predict_proba`` gives one probability column per
 class. The output has a header row.
+
+The samples are a table or, as Galaxy-ML's tool offers, a sparse matrix
+(Matrix Market). Galaxy-ML's two other inputs (FASTA sequences and variant
+calls, for its sequence models) are in the form so that its workflows import,
+and refused with a one-line error naming the parameter.
 """
 
 from __future__ import annotations
@@ -23,13 +28,26 @@ from galaxy_keras.tables import ColumnSelector, write_table
 from galaxy_keras.timing import Phases
 
 METHODS = ("predict", "predict_proba")
+INPUTS = ("tabular", "sparse", "seq_fasta", "variant_effect")
+# Galaxy-ML's inputs for its sequence models: their settings, and why they cannot be honoured here.
+UNSUPPORTED_INPUTS = {
+    "seq_fasta": (("seq_type", ("FastaDNABatchGenerator", "FastaRNABatchGenerator", "FastaProteinBatchGenerator")),),
+    "variant_effect": (("blacklist_regions", ("none", "hg38", "hg19")), ("seq_length", None),
+                       ("output_reference", bool)),
+}
+UNSUPPORTED_WHY = {
+    "seq_fasta": "sequences in a FASTA file, for Galaxy-ML's sequence models (KerasGBatchClassifier with a sequence "
+                 "generator)",
+    "variant_effect": "a reference genome and variant calls, for Galaxy-ML's variant effect models (selene)",
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--inputs", required=True, help="the tool's parameters (JSON written by Galaxy)")
     parser.add_argument("--estimator", required=True, help="trained model (.keras)")
-    parser.add_argument("--infile1", required=True, help="samples table")
+    parser.add_argument("--infile1", help="samples table (input 'tabular')")
+    parser.add_argument("--sparse", help="samples as a Matrix Market sparse matrix (input 'sparse')")
     parser.add_argument("--outfile-predict", required=True, help="predictions table")
     return parser.parse_args(argv)
 
@@ -40,17 +58,46 @@ def main(argv: list[str] | None = None) -> None:
         predict(args)
 
 
+def _required(path: str | None, option: str) -> str:
+    if not path:
+        raise UserError(f"this input needs a samples dataset ({option})")
+    return path
+
+
+def read_unsupported(inputs: Params, selected: str) -> None:
+    """Read the settings of Galaxy-ML's sequence inputs, so that none is reported as unknown before the refusal."""
+    for name, options in UNSUPPORTED_INPUTS.get(selected, ()):
+        if options is bool:
+            inputs.bool(name, False)
+        elif options is None:
+            inputs.int(name, None)
+        else:
+            inputs.choice(name, options, options[0])
+
+
 def predict(args: argparse.Namespace) -> None:
     phases = Phases()
     params = Params.from_file(args.inputs)
     method = params.choice("method", METHODS)
     inputs = params.section("input_options")
-    inputs.choice("selected_input", ["tabular"])
-    header = inputs.bool("header1", False)
-    selector = ColumnSelector.from_params(inputs.section("column_selector_options_1"))
+    selected = inputs.choice("selected_input", INPUTS)
+    if selected == "tabular":
+        header = inputs.bool("header1", False)
+        selector = ColumnSelector.from_params(inputs.section("column_selector_options_1"))
+    else:
+        read_unsupported(inputs, selected)
     params.refuse_unread()
+    if selected in UNSUPPORTED_WHY:
+        raise UserError(f"parameter 'input_options|selected_input' is '{selected}': {UNSUPPORTED_WHY[selected]}; "
+                        f"these tools' models are trained on tables, so predict on a table (tabular data or a sparse "
+                        f"matrix) of the columns the model was trained on")
     with phases.phase("reading the table"):
-        table = read_features(args.infile1, header, selector, "samples")
+        if selected == "sparse":
+            from galaxy_keras.sparse_matrix import read_sparse_features
+
+            table = read_sparse_features(_required(args.sparse, "--sparse"))
+        else:
+            table = read_features(_required(args.infile1, "--infile1"), header, selector, "samples")
 
     with atomic_outputs(args.outfile_predict) as (outfile,):
         with phases.phase("starting TensorFlow and Keras"):
