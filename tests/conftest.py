@@ -108,3 +108,21 @@ def built_lstm(tool, tmp_path):
     built = tmp_path / "built.keras.dat"
     tool("keras_model_builder", builder_params(), "--model-json", model_json, "--outfile", built)
     return built
+
+
+def functional(*layers: dict, **model: str) -> dict:
+    """A functional model's parameters; ``model`` adds input_layers / output_layers."""
+    return {"model_selection": {"model_type": "functional", "layers": list(layers), **model}}
+
+
+def stored_state(tool_state: dict) -> dict:
+    """A workflow step's stored tool state as the tool's inputs: without Galaxy's bookkeeping keys."""
+    def strip(node):
+        if isinstance(node, dict):
+            return {key: strip(value) for key, value in node.items()
+                    if not key.startswith("__") and key != "chromInfo"}
+        if isinstance(node, list):
+            return [strip(item) for item in node]
+        return node
+
+    return strip(tool_state)

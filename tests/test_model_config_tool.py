@@ -1,9 +1,11 @@
 """keras_model_config: the layer catalogue and building architectures."""
 
 import json
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import TEST_DATA, layer, sequential
+from conftest import ROOT, TEST_DATA, functional, layer, sequential, stored_state
 
 from galaxy_keras.keras_env import keras
 from galaxy_keras.layer_catalog import LAYERS, SEQUENTIAL_LAYERS
@@ -58,14 +60,14 @@ def test_mask_zero_and_conv_text_model(tool, tmp_path):
 
 def test_functional_attention_model(tool, tmp_path):
     out = tmp_path / "model.json"
-    params = {"model_selection": {"model_type": "functional", "layers": [
-        {**layer("Input", shape="(12,)"), "inbound_nodes": ""},  # as Galaxy writes the empty field
-        {**layer("Embedding", input_dim=30, output_dim=8)},
-        {**layer("MultiHeadAttention", num_heads=2, key_dim=4), "inbound_nodes": "2,2"},
-        {**layer("LayerNormalization")},
-        {**layer("GlobalAveragePooling1D")},
-        {**layer("Dense", units=1, activation="sigmoid")},
-    ]}}
+    params = functional(
+        {**layer("Input", shape="(12,)"), "inbound_nodes": ""},  # Galaxy writes the hidden legacy field empty
+        layer("Embedding", input_dim=30, output_dim=8),
+        layer("MultiHeadAttention", num_heads=2, key_dim=4, inbound_nodes="2,2"),
+        layer("LayerNormalization"),
+        layer("GlobalAveragePooling1D"),
+        layer("Dense", units=1, activation="sigmoid"),
+    )
     tool("keras_model_config", params, "--outfile", out)
     model = keras.models.model_from_json(out.read_text())
     assert model.output_shape == (None, 1)
@@ -77,14 +79,32 @@ def test_functional_attention_model(tool, tmp_path):
     (sequential("(10,)"), "the model has no layers"),
     (sequential("ten", layer("Dense", units=1)), "input_shape must be whole numbers"),
     (sequential("(10,)", layer("Lambda")), "must be one of"),
+    (sequential("(10,)", layer("LocallyConnected1D", filters=2)), "Keras 3 removed locally connected layers; Conv1D"),
+    (sequential("(5, 3)", layer("LSTMCell", units=2)), "a recurrent cell is no layer of its own; LSTM runs it"),
     (sequential("(10,)", layer("Dense", units=0)), "must be at least 1"),
     (sequential("(10,)", layer("Dense", units=2, activation="__import__('os').system('x')")), "must be one of"),
     ({"model_selection": {"model_type": "functional", "layers": [layer("Dense", units=1)]}}, "starts with an Input"),
-    ({"model_selection": {"model_type": "functional", "layers": [
-        layer("Input", shape="(3,)"), {**layer("Dense", units=1), "inbound_nodes": "5"}]}}, "only name earlier layers"),
-    ({"model_selection": {"model_type": "functional", "layers": [
-        {**layer("Input", shape="(3,)"), "inbound_nodes": "1"}, layer("Dense", units=1)]}},
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1, inbound_nodes="5")),
+     "layer 2 \\(Dense\\): inbound_nodes may only name earlier layers \\(1 to 1\\), got 5"),
+    (functional(layer("Input", shape="(3,)"), {**layer("Dense", units=1), "inbound_nodes": "5"}),
+     "only name earlier layers"),
+    (functional({**layer("Input", shape="(3,)"), "inbound_nodes": "1"}, layer("Dense", units=1)),
      "layer 1 is an Input layer, which takes no inbound_nodes"),
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1, inbound_nodes="1"),
+                layer("Dense", units=1, inbound_nodes="1"), layer("Add")),
+     "layer 4 \\(Add\\) merges layers: give their numbers in 'Layers to merge' \\(merging_layers\\)"),
+    (functional(layer("Input", shape="(3,)"), {**layer("Dense", units=1, inbound_nodes="1"), "inbound_nodes": "2"}),
+     "names its inputs twice, differently: inbound_nodes \\[1\\] and inbound_nodes \\[2\\]"),
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1), input_layers="[2]"),
+     "input_layers names layer 2 \\(Dense\\), which is not an Input layer"),
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1), output_layers="[4, 10]"),
+     "output_layers names layer 4, but the model has layers 1 to 2"),
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1), output_layers="two"),
+     "output_layers must be layer numbers separated by commas, like 2 or 2,3 or \\[2, 3\\]"),
+    (functional(layer("Input", shape="(3,)", name="x/y"), layer("Dense", units=1)),
+     "parameter 'name' must be letters, digits"),
+    (functional(layer("Input", shape="(3,)"), layer("Dense", units=1, merging_layers="1")),
+     "unknown parameter 'model_selection\\|layers_1\\|layer_selection\\|merging_layers'"),
 ])
 def test_bad_architectures(tool, tmp_path, params, message):
     out = tmp_path / "model.json"
@@ -118,3 +138,126 @@ def test_requirements_match_macros():
 def test_tutorial_fixture_is_current():
     config = json.loads((TEST_DATA / "tutorial_model.json").read_text())
     assert [item["class_name"] for item in config["config"]["layers"]] == ["InputLayer", "Embedding", "LSTM", "Dense"]
+
+
+GALAXY_ML_STATES = {name: entry for name, entry in json.loads((TEST_DATA / "config_galaxy_ml_states.json").read_text())
+                    .items() if not name.startswith("_")}
+
+
+@pytest.mark.parametrize("name", sorted(GALAXY_ML_STATES))
+def test_galaxy_ml_and_gtn_workflow_states_build_with_every_value_read(tool, tmp_path, name):
+    """The keras_model_config states of the GTN tutorials' workflows and Galaxy-ML's tests, as stored.
+
+    The tool refuses any key it does not read (Params.refuse_unread), so a build is proof that no
+    stored value was ignored.
+    """
+    out = tmp_path / "model.json"
+    tool("keras_model_config", stored_state(GALAXY_ML_STATES[name]["tool_state"]), "--outfile", out)
+    assert keras.models.model_from_json(out.read_text()).count_params() > 0
+
+
+def test_the_cnn_tutorials_kwargs_padding_same_keeps_the_image_size(tool, tmp_path):
+    out = tmp_path / "model.json"
+    tool("keras_model_config", stored_state(GALAXY_ML_STATES["cnn_kwargs_same"]["tool_state"]), "--outfile", out)
+    convs = [item for item in keras.models.model_from_json(out.read_text()).layers if type(item).__name__ == "Conv2D"]
+    assert [conv.padding for conv in convs] == ["same", "same"]
+    assert [tuple(conv.output.shape) for conv in convs] == [(None, 28, 28, 64), (None, 14, 14, 32)]
+
+
+def test_galaxy_ml_functional_test_keeps_its_inputs_outputs_and_names(tool, tmp_path, capsys):
+    out = tmp_path / "model.json"
+    tool("keras_model_config", stored_state(GALAXY_ML_STATES["galaxy_ml_test_2"]["tool_state"]), "--outfile", out)
+    model = keras.models.model_from_json(out.read_text())
+    assert [tensor.name for tensor in model.inputs] == ["main_input", "aux_input"]
+    assert [tuple(tensor.shape) for tensor in model.outputs] == [(None, 1), (None, 1)]
+    assert model.inputs[0].dtype == "int32"
+    assert [type(item).__name__ for item in model.layers] == [
+        "InputLayer", "Embedding", "LSTM", "Dense", "InputLayer", "Concatenate", "Dense", "Dense", "Dense", "Dense"]
+    assert "Note: layer 2 (Embedding): kwargs input_length=100 is a Keras 2 argument; it is left out" \
+        in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("inputs, outputs", [("[1]", "[3]"), ("1", "3"), ("", ""), ("[ ]", "[]")])
+def test_model_inputs_and_outputs_in_galaxy_mls_list_form_and_this_tools(tool, tmp_path, inputs, outputs):
+    out = tmp_path / "model.json"
+    tool("keras_model_config", functional(layer("Input", shape="(3,)"), layer("Dense", units=2, inbound_nodes=1),
+                                          layer("Dense", units=1, inbound_nodes="[2]"),
+                                          input_layers=inputs, output_layers=outputs), "--outfile", out)
+    assert keras.models.model_from_json(out.read_text()).output_shape == (None, 1)
+
+
+def test_inbound_nodes_of_earlier_versions_beside_the_layer_choice_are_still_read(tool, tmp_path):
+    out = tmp_path / "model.json"
+    tool("keras_model_config", functional(layer("Input", shape="(4,)"),
+                                          {**layer("Dense", units=3), "inbound_nodes": "1"},
+                                          {**layer("Dense", units=2), "inbound_nodes": "1"},
+                                          {**layer("Concatenate"), "inbound_nodes": "2,3"},
+                                          {**layer("Dense", units=1), "inbound_nodes": "4"}), "--outfile", out)
+    model = keras.models.model_from_json(out.read_text())
+    assert model.output_shape == (None, 1) and any(type(item).__name__ == "Concatenate" for item in model.layers)
+
+
+def test_galaxy_ml_layers_that_keras_3_renamed_run_as_their_keras_3_layer(tool, tmp_path):
+    out = tmp_path / "model.json"
+    tool("keras_model_config", sequential("(6, 2)", layer("CuDNNLSTM", units=3, kwargs="return_sequences=True"),
+                                          layer("CuDNNGRU", units=2), layer("ThresholdedReLU", theta=0.5),
+                                          layer("ReLU", threshold_max_value=0.1), layer("LeakyReLU", alpha=0.2)),
+         "--outfile", out)
+    lstm, gru, thresholded, relu, leaky = keras.models.model_from_json(out.read_text()).layers
+    assert (type(lstm).__name__, type(gru).__name__) == ("LSTM", "GRU") and lstm.return_sequences
+    assert thresholded.threshold == pytest.approx(0.5) and relu.threshold == pytest.approx(0.1)
+    assert leaky.negative_slope == pytest.approx(0.2)
+
+
+def test_prelu_takes_galaxy_mls_regularizer_text_and_constraint_choice(tool, tmp_path):
+    out = tmp_path / "model.json"
+    constraint = {"constraint_type": "MinMaxNorm",
+                  "constraint_options": {"min_value": 0.0, "max_value": 1.0, "rate_max_value": 0.5, "axis": "[0]"}}
+    tool("keras_model_config", sequential("(4, 3)", layer("PReLU", alpha_initializer="constant",
+                                                          alpha_regularizer="(0.01, 0.)", alpha_constraint=constraint,
+                                                          shared_axes="[1]"),
+                                          layer("Cropping1D", cropping="(1, 1)"),
+                                          layer("Reshape", target_shape="(2, 3, 1)"),
+                                          layer("ZeroPadding2D", padding="((1, 0), (0, 1))"),
+                                          layer("Flatten", data_format="channels_last")), "--outfile", out)
+    prelu = json.loads(out.read_text())["config"]["layers"][1]["config"]
+    assert prelu["alpha_regularizer"]["config"] == {"l1": 0.01, "l2": 0.0}
+    assert prelu["alpha_constraint"]["class_name"] == "MinMaxNorm"
+    assert prelu["alpha_constraint"]["config"]["rate"] == 0.5 and prelu["shared_axes"] == [1]
+    assert keras.models.model_from_json(out.read_text()).output_shape == (None, 3 * 4)
+
+
+def _macros() -> ET.Element:
+    return ET.parse(ROOT / "tools" / "form_macros.xml").getroot()
+
+
+def test_every_layer_has_galaxy_mls_kwargs_text_with_quotes_and_brackets_let_through():
+    macros = {item.get("name"): item for item in _macros() if item.get("name", "").startswith("layer_args_")}
+    assert set(macros) == {f"layer_args_{name}" for name in LAYERS}
+    for name, macro in macros.items():
+        kwargs = macro.find("param[@name='kwargs']")  # layer_selection|kwargs, beside the main fields
+        assert kwargs is not None, name
+        valid = {item.get("value") for item in kwargs.findall("sanitizer/valid/add")}
+        assert valid == {"'", '"', "[", "]"}, name
+
+
+def test_functional_layers_name_their_inputs_in_their_own_settings_and_sequential_ones_do_not():
+    conditionals = {item.get("name"): item.find("conditional") for item in _macros()
+                    if item.get("name", "").startswith("layer_selection_")}
+    for when in conditionals["layer_selection_sequential"].findall("when"):
+        assert when.find("param") is None, when.get("value")
+    for when in conditionals["layer_selection_functional"].findall("when"):
+        names = [item.get("name") for item in when.findall("param")]
+        expected = [] if when.get("value") == "Input" else \
+            ["merging_layers"] if LAYERS[when.get("value")].group == "Merge" else ["inbound_nodes"]
+        assert names == expected, when.get("value")
+
+
+def test_the_tool_xml_checks_layer_lists_as_the_script_reads_them():
+    from galaxy_keras.fields import INDICES_VALIDATOR
+
+    text = (ROOT / "tools" / "keras_model_config.xml").read_text()
+    token = re.search(r'<token name="@INDICES_VALIDATOR@">(.*?)</token>', text).group(1)
+    assert token == INDICES_VALIDATOR
+    for value in ("[4, 10]", "4,10", "[]", "[ ]", "", "1"):
+        assert re.match(token, value), value

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from galaxy_keras.compile_catalog import CALLBACKS, FIT_FIELDS, LOSSES, METRICS, OPTIMIZERS, REGRESSION_LOSSES, SEED
+from galaxy_keras.compile_catalog import (CALLBACKS, CSV_LOGGER, FIT_FIELDS, LOSS_ALIASES, LOSSES, METRIC_ALIASES,
+                                          METRICS, NO_METRIC, OPTIMIZERS, REGRESSION_LOSSES, SEED,
+                                          legacy_learning_rate)
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.fields import parse_fields
 from galaxy_keras.params import Params
@@ -29,12 +31,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def read_compile_settings(params: Params) -> dict[str, Any]:
+    """Loss, optimizer and metrics; Galaxy-ML's Keras 2 names become the Keras 3 ones of the same meaning."""
     optimizer = params.section("optimizer_selection")
     name = optimizer.choice("optimizer_type", OPTIMIZERS)
-    options = parse_fields(OPTIMIZERS[name][1], optimizer.section("optimizer_options")) \
-        if optimizer.has("optimizer_options") else {}
-    return {"loss": params.choice("loss", LOSSES), "optimizer": name, "optimizer_options": options,
-            "metrics": params.choices("metrics", METRICS)}
+    options: dict[str, Any] = {}
+    if optimizer.has("optimizer_options"):
+        section = optimizer.section("optimizer_options")
+        options = parse_fields(OPTIMIZERS[name][1], section)
+        legacy_learning_rate(section, options, "mode_selection|compile_params|optimizer_selection|optimizer_options")
+    loss = params.choice("loss", (*LOSSES, *LOSS_ALIASES))
+    metrics = [METRIC_ALIASES.get(metric, metric)
+               for metric in params.choices("metrics", (*METRICS, *METRIC_ALIASES, NO_METRIC)) if metric != NO_METRIC]
+    return {"loss": LOSS_ALIASES.get(loss, loss), "optimizer": name, "optimizer_options": options,
+            "metrics": list(dict.fromkeys(metrics))}
 
 
 def read_fit_settings(params: Params, seed: int | None) -> dict[str, Any]:
@@ -42,7 +51,10 @@ def read_fit_settings(params: Params, seed: int | None) -> dict[str, Any]:
     for entry in params.repeat("callbacks"):
         selection = entry.section("callback_selection")
         kind = selection.choice("callback_type", ["None", *CALLBACKS])
-        if kind != "None":
+        if kind == CSV_LOGGER:
+            print("Note: CSVLogger: 'Deep learning training and evaluation' always writes the per-epoch log "
+                  "(its training history output); nothing to store in the model")
+        elif kind != "None":
             callbacks.append({"type": kind, **parse_fields(CALLBACKS[kind][1], selection)})
     return {**parse_fields(FIT_FIELDS, params), "callbacks": callbacks, "random_seed": seed}
 

@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> None:
 
         check_parameter_count(lambda: build_model(params), "the model")
         params.refuse_unread()  # the counting build has read every layer's settings
-        model = build_model(params)
+        notes: list[str] = []  # kwargs left out or overridden: said, never silently dropped
+        model = build_model(params, notes)
         outfile.write_text(json.dumps(json.loads(model.to_json()), indent=2) + "\n", encoding="utf-8")
+        for note in notes:
+            print(f"Note: {note}")
         model.summary(print_fn=lambda line, **_: print(line))
 
 

@@ -64,8 +64,10 @@ def conditional(macro: str, name: str, test: str, label: str, choices: list[tupl
     return lines
 
 
-def layer_conditional(macro: str, layers: list[LayerSpec]) -> list[str]:
-    bodies = {spec.name: [f'{IND * 4}<expand macro="layer_args_{spec.name}"/>'] for spec in layers}
+def layer_conditional(macro: str, layers: list[LayerSpec], functional: bool = False) -> list[str]:
+    # A functional layer's inputs are its own settings, as in Galaxy-ML (layer_selection|inbound_nodes).
+    bodies = {spec.name: [f'{IND * 4}<expand macro="layer_args_{spec.name}"/>']
+              + (fields_xml(spec.connection_fields, 4) if functional else []) for spec in layers}
     return conditional(macro, "layer_selection", "layer_type", "Choose the type of layer",
                        [(spec.name, spec.label) for spec in layers], bodies)
 
@@ -94,7 +96,7 @@ def render() -> str:
     for spec in FUNCTIONAL_LAYERS:
         lines += layer_args(spec)
     lines += layer_conditional("layer_selection_sequential", SEQUENTIAL_LAYERS)
-    lines += layer_conditional("layer_selection_functional", FUNCTIONAL_LAYERS)
+    lines += layer_conditional("layer_selection_functional", FUNCTIONAL_LAYERS, functional=True)
     lines += catalogue_conditional("optimizer_selection", "optimizer_selection", "optimizer_type",
                                    "Select an optimizer", OPTIMIZERS, "optimizer_options", selected="Adam")
     lines += catalogue_conditional("callback_selection", "callback_selection", "callback_type",

@@ -21,6 +21,9 @@ CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "spa
 REGRESSION_LOSSES = ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                      "mean_squared_logarithmic_error", "huber", "log_cosh", "cosine_similarity")
 LOSSES = CLASSIFICATION_LOSSES + REGRESSION_LOSSES
+# Galaxy-ML's (Keras 2) names -> the Keras 3 loss of the same formula, so that its workflows keep their loss.
+LOSS_ALIASES = {"logcosh": "log_cosh", "kullback_leibler_divergence": "kl_divergence",
+                "cosine_proximity": "cosine_similarity"}
 
 # value -> label. "acc" first: the tutorial picks "acc/accuracy".
 METRICS = {
@@ -39,6 +42,11 @@ METRICS = {
     "msle": "msle/mean_squared_logarithmic_error",
     "cosine_similarity": "cosine_similarity",
 }
+# Galaxy-ML's metric names -> the Keras 3 metric. Keras 2's cosine_proximity was the negative cosine
+# similarity; Keras 3's cosine_similarity is the same measure with the opposite sign.
+METRIC_ALIASES = {"cosine_proximity": "cosine_similarity", "cosine": "cosine_similarity"}
+# Galaxy-ML's "none": no metric besides the loss.
+NO_METRIC = "none"
 # Metrics that are classes in Keras 3 (a bare string does not resolve to them).
 METRIC_CLASSES = {"auc": "AUC", "precision": "Precision", "recall": "Recall"}
 # The Keras classes the losses and metrics above resolve to, as a compiled model's config may name them.
@@ -85,9 +93,12 @@ OPTIMIZERS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "Ftrl": ("FTRL optimizer", (_lr(0.001), Float("learning_rate_power", -0.5, max=0.0),
                                 Float("initial_accumulator_value", 0.1, min=0.0),
                                 Float("l1_regularization_strength", 0.0, min=0.0),
-                                Float("l2_regularization_strength", 0.0, min=0.0))),
+                                Float("l2_regularization_strength", 0.0, min=0.0),
+                                Float("l2_shrinkage_regularization_strength", 0.0, min=0.0),
+                                Float("beta", 0.0, min=0.0))),
 }
 
+CSV_LOGGER = "CSVLogger"
 _MONITOR = Select("monitor", ("val_loss", "loss", "val_acc", "acc", "val_accuracy", "accuracy", "val_auc", "auc"),
                   "val_loss", help="Keras argument 'monitor': the quantity watched (val_ ones need a validation split).")
 _MODE = Select("mode", ("auto", "min", "max"), "auto")
@@ -96,12 +107,19 @@ _MODE = Select("mode", ("auto", "min", "max"), "auto")
 CALLBACKS: dict[str, tuple[str, tuple[Field, ...]]] = {
     "EarlyStopping": ("Stop training when a monitored metric has stopped improving",
                       (_MONITOR, Float("min_delta", 0.0, min=0.0), Int("patience", 0, min=0), _MODE,
+                       Float("baseline", None, optional=True,
+                             help="Keras argument 'baseline': stop unless the monitored quantity reaches it "
+                                  "within 'patience' epochs; empty: no baseline."),
                        Bool("restore_best_weights", False), Int("start_from_epoch", 0, min=0))),
     "ReduceLROnPlateau": ("Reduce the learning rate when a metric has stopped improving",
                           (_MONITOR, Float("factor", 0.1, min=0.0, max=1.0), Int("patience", 10, min=0), _MODE,
                            Float("min_delta", 0.0001, min=0.0), Int("cooldown", 0, min=0),
                            Float("min_lr", 0.0, min=0.0))),
     "TerminateOnNaN": ("Stop training when the loss becomes NaN", ()),
+    # Galaxy-ML's CSVLogger streamed the per-epoch log to its training history output; the training tool
+    # here always writes that history, so this entry only keeps Galaxy-ML's choice valid in the form. It is
+    # never stored in, nor run from, a model file (see REFUSED_CALLBACKS).
+    CSV_LOGGER: ("Log each epoch to the training history (always written by the training tool)", ()),
 }
 
 
@@ -113,9 +131,13 @@ REFUSED_CALLBACKS = {"CSVLogger": "it writes a file wherever it is told",
                      "RemoteMonitor": "it sends the training log to a web address",
                      "LambdaCallback": "it runs code"}
 
-# The fit settings, bounded as the builder's form bounds them.
+# The fit settings, bounded as the builder's form bounds them. steps_per_epoch, validation_steps and
+# verbose are Galaxy-ML's (and Keras' fit arguments of the same meaning); empty steps: Keras' default.
 FIT_FIELDS = (Int("epochs", 1, min=1, max=100_000), Int("batch_size", 32, min=1, max=1_000_000),
-              Float("validation_split", 0.0, min=0.0, max=0.9))
+              Float("validation_split", 0.0, min=0.0, max=0.9),
+              Int("steps_per_epoch", None, min=1, max=10_000_000, optional=True),
+              Int("validation_steps", None, min=1, max=10_000_000, optional=True),
+              Int("verbose", 2, min=0, max=2))
 SEED = Int("random_seed", None, min=0, max=2**32 - 1)
 MAX_CALLBACKS = 10
 
@@ -129,10 +151,11 @@ def check_callback(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
         raise UserError(f"{where} is not an object with a 'type'")
     options = dict(spec)
     kind = options.pop("type")
-    if kind not in CALLBACKS:
+    if kind not in CALLBACKS or kind in REFUSED_CALLBACKS:
         reason = REFUSED_CALLBACKS.get(kind, "it is not one of the callbacks these tools offer")
+        allowed = ", ".join(name for name in CALLBACKS if name not in REFUSED_CALLBACKS)
         raise UserError(f"{where} is a '{kind}' callback, which these tools never run from a model file "
-                        f"({reason}); the callbacks allowed are {', '.join(CALLBACKS)}: build the model again "
+                        f"({reason}); the callbacks allowed are {allowed}: build the model again "
                         f"with 'Create deep learning model'")
     fields = CALLBACKS[kind][1]
     unknown = sorted(set(options) - {item.name for item in fields})
@@ -143,6 +166,27 @@ def check_callback(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
         return kind, parse_fields(fields, Params(options))
     except UserError as err:
         raise UserError(f"{where} ({kind}): {err}") from None
+
+
+def legacy_learning_rate(params: Params, options: dict[str, Any], where: str) -> None:
+    """The Keras 2.2 optimizer settings 'lr' and 'decay' of Galaxy-ML's older forms, where a parameter file has them.
+
+    'lr' is Keras 2's name of 'learning_rate' and replaces it in ``options``. Keras 2's 'decay' (the learning
+    rate lr / (1 + decay * step)) is no argument of a Keras 3 optimizer: 0 or empty is accepted (no decay),
+    any other value refused, never dropped.
+    """
+    lr = params.float("lr", None, minimum=0.0, maximum=10.0)
+    if lr is not None:
+        given = params.float("learning_rate", None) if params.has("learning_rate") else None
+        if given is not None and given != lr:
+            raise UserError(f"parameters '{where}|lr' ({lr}) and '{where}|learning_rate' ({given}) are Keras 2's and "
+                            f"Keras 3's names of one setting, with different values; give only learning_rate")
+        options["learning_rate"] = lr
+    decay = params.float("decay", None)
+    if decay:
+        raise UserError(f"parameter '{where}|decay' is {decay}: Keras 2's learning-rate decay "
+                        f"(lr / (1 + decay * step)) is no argument of a Keras 3 optimizer, and these tools do not "
+                        f"emulate it; set decay to 0 (or remove it) and choose learning_rate instead")
 
 
 def make_optimizer(keras: Any, name: str, options: dict[str, Any]) -> Any:

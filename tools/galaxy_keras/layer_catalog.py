@@ -5,6 +5,12 @@ as "Group -- Name" in the form), its main fields and its advanced fields. The
 form (tools/form_macros.xml, generated) and the model builder both read this
 table. Only classes listed here can ever be instantiated, and no field takes
 free text that would be evaluated, so a config cannot name code.
+
+Galaxy-ML compatibility: the form keeps Galaxy-ML's layer names, parameter names
+and their nesting (``layer_selection|kwargs``, ``layer_selection|inbound_nodes``,
+``layer_selection|merging_layers``), so that its workflows import with their
+values; where Keras 3 renamed an argument, the field keeps Galaxy-ML's name and
+``keras_name`` gives Keras' (docs/galaxy-ml-compatibility.md lists them all).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .fields import Bool, Field, Float, Int, Ints, Select
+from .fields import Bool, Choices, Field, Float, Indices, Int, Ints, Kwargs, L1L2, Select, Text
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "silu",
                "softplus", "softsign", "exponential", "hard_sigmoid", "hard_silu", "leaky_relu",
@@ -22,6 +28,10 @@ INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "l
                 "truncated_normal")
 REGULARIZERS = ("None", "l1", "l2", "l1_l2")
 PADDINGS = ("valid", "same")
+DATA_FORMATS = ("channels_last", "channels_first")
+INPUT_DTYPES = ("float32", "float64", "int32", "int64", "float16", "bfloat16", "bool")
+# A layer or input name: what Keras accepts and Galaxy's default sanitizer lets through.
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 # Upper bounds of the size fields: far beyond any model trainable in a Galaxy job, so the form
 # refuses absurd values (units=300,000,000) at once; what does not fit the job's memory is
 # refused from the parameter count.
@@ -60,6 +70,26 @@ def rate(default: float = 0.5, name: str = "rate") -> Field:
     return Float(name, default, min=0.0, max=1.0)
 
 
+def data_format() -> Field:
+    return Select("data_format", DATA_FORMATS, "channels_last")
+
+
+KWARGS = Kwargs()
+# Where a functional layer takes its input from: Galaxy-ML's names and place, inside layer_selection.
+INBOUND_NODES = Indices("inbound_nodes", label="Inputs of this layer",
+                        help="inbound_nodes: the number of the layer this one takes its input from, e.g. 1 (or 2,3 "
+                             "for attention layers: query, value); empty: the layer just before.")
+MERGING_LAYERS = Indices("merging_layers", label="Layers to merge",
+                         help="merging_layers: the numbers of the layers to merge, e.g. 2,3 or [2, 3].")
+_AXIS = Ints("axis", "0", nested=True, help="Keras argument 'axis': an axis or a list of axes, e.g. 0 or [0, 1].")
+# Galaxy-ML's constraint choice (PReLU's alpha_constraint): its names; MinMaxNorm's rate_max_value is Keras' rate.
+CONSTRAINTS = {"None": (), "MaxNorm": (Float("max_value", 2.0, min=0.0), _AXIS), "NonNeg": (),
+               "UnitNorm": (_AXIS,),
+               "MinMaxNorm": (Float("min_value", 0.0, min=0.0), Float("max_value", 1.0, min=0.0),
+                              Float("rate_max_value", 1.0, min=0.0, max=1.0, keras_name="rate", label="rate",
+                                    help="Keras argument 'rate' (Galaxy-ML: rate_max_value)."), _AXIS)}
+
+
 @dataclass(frozen=True)
 class LayerSpec:
     """One entry of the catalogue.
@@ -79,32 +109,48 @@ class LayerSpec:
 
     @property
     def label(self) -> str:
-        return f"{self.group} -- {self.name}"
+        alias = f" (runs as {self.keras_class})" if self.keras_class else ""
+        return f"{self.group} -- {self.name}{alias}"
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return self.main + self.advanced
+
+    @property
+    def typed_fields(self) -> tuple[Field, ...]:
+        """The fields with a value of their own (all but the kwargs text)."""
+        return tuple(item for item in self.fields if item.kind != "kwargs")
+
+    @property
+    def connection_fields(self) -> tuple[Field, ...]:
+        """What a functional model's entry of this layer says about its inputs."""
+        if self.name == "Input":
+            return ()
+        return (MERGING_LAYERS,) if self.group == "Merge" else (INBOUND_NODES,)
 
 
 LAYERS: dict[str, LayerSpec] = {}
 
 
 def _add(name: str, group: str, main: tuple[Field, ...] = (), advanced: tuple[Field, ...] = (), **kw: Any) -> None:
-    LAYERS[name] = LayerSpec(name, group, tuple(main), tuple(advanced), **kw)
+    """One layer; every layer ends its main fields with the kwargs text, as in Galaxy-ML."""
+    LAYERS[name] = LayerSpec(name, group, tuple(main) + (KWARGS,), tuple(advanced), **kw)
 
 
 # --- Core -------------------------------------------------------------------
 _add("Dense", "Core", (size("units", 1), activation()), weights_options())
 _add("Input", "Core", (Ints("shape", "(10,)", allow_none=True, always_tuple=True,
-                            help="Shape of one sample without the batch axis, e.g. (500,) or (28, 28, 1)."),),
-     (Select("dtype", ("float32", "int32", "float16", "bfloat16", "int64", "bool"), "float32"),),
+                            help="Shape of one sample without the batch axis, e.g. (500,) or (28, 28, 1)."),
+                       Text("name", NAME_PATTERN, label="Name of this input",
+                            help="Keras argument 'name'; empty: input_N, N being the layer's number."),
+                       Select("dtype", INPUT_DTYPES, "float32"), Bool("sparse", False)),
      functional_only=True)
 _add("Activation", "Core", (activation("relu"),))
 _add("Dropout", "Core", (rate(),), (Int("seed", None, min=0, max=2**32 - 1),))
 _add("SpatialDropout1D", "Core", (rate(),))
 _add("SpatialDropout2D", "Core", (rate(),))
 _add("SpatialDropout3D", "Core", (rate(),))
-_add("Flatten", "Core")
+_add("Flatten", "Core", (data_format(),))
 _add("Reshape", "Core", (Ints("target_shape", "(1,)", always_tuple=True),))
 _add("Permute", "Core", (Ints("dims", "(2, 1)", always_tuple=True),))
 _add("RepeatVector", "Core", (size("n", 1),))
@@ -120,9 +166,10 @@ for _dims in (1, 2, 3):
     _add(f"Conv{_dims}D", "Convolutional", _conv_main, _conv_adv)
     _add(f"Conv{_dims}DTranspose", "Convolutional", _conv_main[:3] + (Select("padding", PADDINGS), activation()),
          (Ints("dilation_rate", "1"),) + weights_options())
-    _add(f"Cropping{_dims}D", "Convolutional", (Ints("cropping", "1"),))
+    # 2D and 3D take a pair for each side too, e.g. ((0, 0), (1, 1)) (Galaxy-ML's defaults are of that form).
+    _add(f"Cropping{_dims}D", "Convolutional", (Ints("cropping", "1", nested=_dims > 1),))
     _add(f"UpSampling{_dims}D", "Convolutional", (Ints("size", "2"),))
-    _add(f"ZeroPadding{_dims}D", "Convolutional", (Ints("padding", "1"),))
+    _add(f"ZeroPadding{_dims}D", "Convolutional", (Ints("padding", "1", nested=_dims > 1),))
 for _dims in (1, 2):
     _add(f"SeparableConv{_dims}D", "Convolutional",
          (size("filters", 32), Ints("kernel_size", "3"), Ints("strides", "1"),
@@ -137,7 +184,7 @@ for _dims in (1, 2, 3):
     for _kind in ("Max", "Average"):
         _add(f"{_kind}Pooling{_dims}D", "Pooling",
              (Ints("pool_size", "2"), Ints("strides", None, optional=True), Select("padding", PADDINGS)))
-        _add(f"Global{_kind}Pooling{_dims}D", "Pooling", (), (Bool("keepdims", False),))
+        _add(f"Global{_kind}Pooling{_dims}D", "Pooling", (data_format(),), (Bool("keepdims", False),))
 
 # --- Recurrent ----------------------------------------------------------------
 _RNN_ADV = (Float("dropout", 0.0, min=0.0, max=1.0), Float("recurrent_dropout", 0.0, min=0.0, max=1.0),
@@ -157,6 +204,9 @@ def _rnn_main(default_activation: str = "tanh") -> tuple[Field, ...]:
 _add("LSTM", "Recurrent", _rnn_main(), _GATED_ADV)
 _add("GRU", "Recurrent", _rnn_main(), _GATED_ADV + (Bool("reset_after", True),))
 _add("SimpleRNN", "Recurrent", _rnn_main(), _RNN_ADV)
+# Galaxy-ML's cuDNN layers: Keras 3's GRU and LSTM run cuDNN on a GPU by themselves (with their defaults).
+_add("CuDNNGRU", "Recurrent", (size("units", 32),), keras_class="GRU")
+_add("CuDNNLSTM", "Recurrent", (size("units", 32),), keras_class="LSTM")
 _add("Bidirectional", "Recurrent",
      (Select("layer", ("LSTM", "GRU", "SimpleRNN"), "LSTM", label="Recurrent layer to run in both directions"),)
      + _rnn_main() + (Select("merge_mode", ("concat", "sum", "mul", "ave"), "concat"),),
@@ -179,11 +229,25 @@ _add("Embedding", "Embedding",
      (initializer("embeddings_initializer", "random_uniform"), regularizer("embeddings_regularizer")))
 
 # --- Advanced activations -------------------------------------------------------
-_add("ReLU", "Advanced activations", (), (Float("max_value", None, min=0.0, optional=True),
-                                           Float("negative_slope", 0.0, min=0.0), Float("threshold", 0.0)))
-_add("LeakyReLU", "Advanced activations", (Float("negative_slope", 0.3, min=0.0),))
-_add("PReLU", "Advanced activations", (), (initializer("alpha_initializer", "zeros"),))
+# Galaxy-ML's names: ReLU's threshold_max_value is Keras' threshold, LeakyReLU's alpha is negative_slope.
+_add("ReLU", "Advanced activations", (Float("max_value", None, min=0.0, optional=True),
+                                      Float("negative_slope", 0.0, min=0.0),
+                                      Float("threshold_max_value", 0.0, min=0.0, keras_name="threshold",
+                                            label="threshold",
+                                            help="Keras argument 'threshold' (Galaxy-ML: threshold_max_value).")))
+_add("LeakyReLU", "Advanced activations", (Float("alpha", 0.3, min=0.0, keras_name="negative_slope",
+                                                 label="negative_slope",
+                                                 help="Keras argument 'negative_slope' (Galaxy-ML and Keras 2: alpha)."),))
+_add("PReLU", "Advanced activations",
+     (Select("alpha_initializer", INITIALIZERS + ("constant", "identity"), "zeros"), L1L2("alpha_regularizer"),
+      Choices("alpha_constraint", CONSTRAINTS, "constraint_options"),
+      Ints("shared_axes", None, nested=True, optional=True,
+           help="Keras argument 'shared_axes': axes that share one alpha, e.g. [1, 2]; empty: none.")))
 _add("ELU", "Advanced activations", (Float("alpha", 1.0),))
+# Keras 3 has no ThresholdedReLU: ReLU with a threshold gives x for x >= theta and 0 below.
+_add("ThresholdedReLU", "Advanced activations",
+     (Float("theta", 1.0, min=0.0, keras_name="threshold", help="Keras argument 'threshold' (Keras 2: theta)."),),
+     keras_class="ReLU")
 _add("Softmax", "Advanced activations", (Int("axis", -1),))
 
 # --- Normalization --------------------------------------------------------------
@@ -215,7 +279,20 @@ _add("AdditiveAttention", "Attention", (), (Bool("use_scale", True), Float("drop
 for _merge in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
     _add(_merge, "Merge", call="list", functional_only=True)
 _add("Concatenate", "Merge", (Int("axis", -1),), call="list", functional_only=True)
-_add("Dot", "Merge", (Ints("axes", "1"),), (Bool("normalize", False),), call="list", functional_only=True)
+_add("Dot", "Merge", (Ints("axis", "1", keras_name="axes", label="axes",
+                           help="Keras argument 'axes' (Galaxy-ML: axis): the axis, or a pair of axes, "
+                                "of the dot product."), Bool("normalize", False)),
+     call="list", functional_only=True)
 
 SEQUENTIAL_LAYERS = [spec for spec in LAYERS.values() if not spec.functional_only]
 FUNCTIONAL_LAYERS = list(LAYERS.values())
+
+# Galaxy-ML's layer types that Keras 3 has no layer for: refused by name, with what to use instead.
+GALAXY_ML_REFUSED = {
+    "LocallyConnected1D": "Keras 3 removed locally connected layers; Conv1D is the nearest layer",
+    "LocallyConnected2D": "Keras 3 removed locally connected layers; Conv2D is the nearest layer",
+    "SimpleRNNCell": "a recurrent cell is no layer of its own; SimpleRNN runs it over the sequence",
+    "GRUCell": "a recurrent cell is no layer of its own; GRU runs it over the sequence",
+    "LSTMCell": "a recurrent cell is no layer of its own; LSTM runs it over the sequence",
+    "ConvLSTM2DCell": "a recurrent cell is no layer of its own; ConvLSTM2D runs it over the sequence",
+}

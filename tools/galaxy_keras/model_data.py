@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, summarise
 from .resources import check_allocation
 from .tables import ColumnSelector, read_table, to_matrix
 
@@ -59,6 +59,33 @@ def read_features(path: str | Path, header: bool, selector: ColumnSelector, what
     selected = selector.apply(table, what)
     columns = tuple(int(table.columns.get_loc(name)) + 1 for name in selected.columns)
     return FeatureTable(to_matrix(selected, what, header), f"the {what} table", header, columns)
+
+
+def read_sparse_features(path: str | Path, what: str) -> FeatureTable:
+    """A samples matrix in Matrix Market format (Galaxy-ML's 'sparse matrix' input), as a dense float32 matrix.
+
+    Keras trains on dense arrays: the size is checked against the job's memory, from the file's
+    header, before anything is read. Rows are numbered from 1, as in the file's coordinates.
+    """
+    from scipy.io import mminfo, mmread
+
+    try:
+        n_rows, n_cols, _entries, _layout, field, _symmetry = mminfo(str(path))
+    except (ValueError, OSError, IndexError) as err:
+        raise UserError(f"the {what} is not a Matrix Market (.mtx) file: {summarise(err)}") from None
+    if field not in ("real", "integer", "pattern"):
+        raise UserError(f"the {what} holds {field} numbers; a samples matrix holds real numbers")
+    check_allocation(4.0 * n_rows * n_cols, f"the {what} ({n_rows:,} x {n_cols:,}) as a dense matrix",
+                     "Keras trains on dense arrays; select fewer features")
+    try:
+        matrix = mmread(str(path))
+    except (ValueError, OSError, IndexError) as err:
+        raise UserError(f"the {what} cannot be read as a Matrix Market file: {summarise(err)}") from None
+    values = (matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)).astype(np.float32)
+    if not np.isfinite(values).all():
+        row, col = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
+        raise UserError(f"the {what}: row {row + 1}, column {col + 1} is not a finite number")
+    return FeatureTable(values, f"the {what}")
 
 
 def _single(shape: Any) -> tuple:

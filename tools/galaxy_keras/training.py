@@ -15,9 +15,11 @@ from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
 from .dense_gradients import sum_sparse_gradients
 from .errors import UserError, summarise
+from .hyperparams import apply_swaps
 from .keras_env import keras, tf
+from .label_tables import Targets
 from .model_data import (FeatureTable, check_finite_scores, check_loss_and_output, check_probabilities,
-                         class_labels, encode_labels, fit_features, predict_scores, scores_to_labels,
+                         class_labels, encode_labels, fit_features, plain, predict_scores, scores_to_labels,
                          scores_to_probabilities)
 from .model_io import ModelMeta, load_model, save_model
 from .scoring import classification_scores, regression_scores, score_names
@@ -30,6 +32,7 @@ class ExperimentResult:
     scores: pd.DataFrame
     history: pd.DataFrame
     predictions: pd.DataFrame
+    y_true: pd.DataFrame  # the true labels of the last held-out part, as Galaxy-ML's outfile_y_true
     save_model: Callable[[Any], None]
 
 
@@ -46,10 +49,9 @@ def _mean_loss(model: Any, truth: np.ndarray, scores: np.ndarray) -> float:
 
 
 def _score_rows(model: Any, meta: ModelMeta, rows: dict[str, tuple[np.ndarray, np.ndarray, pd.Series]],
-                primary: str, table: FeatureTable) -> tuple[pd.DataFrame, pd.DataFrame]:
+                names: list[str], table: FeatureTable) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score each held-out part; also return the held-out predictions table."""
     records, predictions = [], []
-    names = score_names(meta.learning_type, primary)
     for part, (indices, features, encoded) in rows.items():
         scores = predict_scores(model, features)
         where, lines = f"{table.what}, held-out {part} part", table.lines(indices)
@@ -128,16 +130,38 @@ class NonFiniteLossStop(keras.callbacks.Callback):
                             f"the training samples and labels for extreme values")
 
 
-def run_experiment(estimator_path: str, table: FeatureTable, targets: pd.Series, settings: Any,
-                   phases: Phases | None = None) -> ExperimentResult:
+def y_true_table(targets: Targets, rows: np.ndarray) -> pd.DataFrame:
+    """The true labels of ``rows`` as Galaxy-ML writes outfile_y_true: a column named 0 (0 to k-1 if one-hot)."""
+    if targets.one_hot is not None:
+        return pd.DataFrame(targets.one_hot[rows], columns=[str(i) for i in range(targets.one_hot.shape[1])])
+    values = targets.values.iloc[rows].tolist()
+    return pd.DataFrame({"0": [plain(value) for value in values]})
+
+
+def _check_steps(fit: dict[str, Any], validation: tuple | None, batch_size: int) -> None:
+    steps = fit.get("validation_steps")
+    if steps is None:
+        return
+    if validation is None:
+        raise UserError(f"validation_steps is {steps} but training has no validation rows: set validation_split "
+                        f"above 0 in 'Create deep learning model', or use the scheme 'Train, Validate and Evaluate'")
+    available = math.ceil(len(validation[0]) / batch_size)
+    if steps > available:
+        raise UserError(f"validation_steps {steps} is more than the {available} batches of {batch_size} that the "
+                        f"{len(validation[0])} validation rows make; lower validation_steps or leave it empty")
+
+
+def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, settings: Any,
+                   phases: Phases | None = None, groups: np.ndarray | None = None) -> ExperimentResult:
     phases = phases or Phases()
     with phases.phase("loading the model"):
         model, meta = load_model(estimator_path)
     # A model saved without compile() has no optimizer attribute at all.
     if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
+    model = apply_swaps(model, meta, list(getattr(settings, "swaps", ())))
     sum_sparse_gradients(model.optimizer)
-    fit = dict(meta.fit)  # checked and typed by load_model
+    fit = dict(meta.fit)  # checked and typed by load_model (and by apply_swaps)
     seed = fit.get("random_seed")
     model_seed = seed if seed is not None else DEFAULT_SEED  # weights and batch order; splits take `seed` as given
     keras.utils.set_random_seed(model_seed)
@@ -145,26 +169,31 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: pd.Series,
 
     loss = _loss_name(model)
     if meta.learning_type == "classifier":
-        classes = class_labels(targets)
-        if len(classes) < 2:
-            raise UserError(f"the labels contain only one class ({classes[0]!r}); a classifier needs two or more")
+        classes = targets.classes if targets.classes is not None else class_labels(targets.values)
+        if len(set(plain(value) for value in targets.values.tolist())) < 2:
+            raise UserError(f"the labels contain only one class ({targets.values.iloc[0]!r}); a classifier needs "
+                            f"two or more")
         check_loss_and_output(model, loss, len(classes))
         meta.classes = classes
-        encoded = encode_labels(targets, classes, model, loss, "the class labels")
+        encoded = encode_labels(targets.values, classes, model, loss, "the class labels")
         strata = encoded if encoded.ndim == 1 else encoded.argmax(axis=1)
     else:
+        if targets.one_hot is not None:
+            raise UserError(f"the labels are a one-hot table of {len(targets.classes)} columns, which is for a "
+                            f"classifier; this model is a regressor (it trains on one column of target values)")
         check_loss_and_output(model, loss, None)
         try:
-            encoded = targets.astype(np.float32).to_numpy()
+            encoded = targets.values.astype(np.float32).to_numpy()
         except (TypeError, ValueError):
             raise UserError("the target values are not all numbers (a regressor needs numbers)") from None
         strata = None
 
-    kept, test = split_rows(len(features), settings.test_split, strata, seed, "test_split")
+    kept, test = split_rows(len(features), settings.test_split, strata, seed, "test_split", groups)
     parts = {"test" if settings.scheme == "train_val_test" else "validation": test}
     if settings.scheme == "train_val_test":
         inner, val = split_rows(len(kept), settings.val_split, None if strata is None else strata[kept], seed,
-                                "val_split (of the rows left after the test split)")
+                                "val_split (of the rows left after the test split)",
+                                None if groups is None else groups[kept])
         val, kept = kept[val], kept[inner]
         training, validation = (features[kept], encoded[kept]), (features[val], encoded[val])
         parts = {"validation": np.sort(val), "test": test}
@@ -173,13 +202,20 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: pd.Series,
 
     clock, stopper = StepClock(), NonFiniteLossStop()
     batch_size = int(fit.get("batch_size", 32))
+    _check_steps(fit, validation, batch_size)
     callbacks = [stopper] + [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
+    steps = fit.get("steps_per_epoch")
     started = time.perf_counter()
     try:
         batches = training_batches(*training, batch_size, model_seed)
+        if steps is not None:
+            # An epoch of steps_per_epoch batches from a stream that shuffles the rows anew at every pass.
+            batches = batches.repeat()
         # The batches are already shuffled anew each epoch; shuffle=False only stops Keras warning so.
-        history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks, verbose=2,
-                            shuffle=False, validation_data=validation, validation_batch_size=batch_size)
+        history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks,
+                            verbose=int(fit.get("verbose", 2)), shuffle=False, steps_per_epoch=steps,
+                            validation_data=validation, validation_batch_size=batch_size,
+                            validation_steps=fit.get("validation_steps"))
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
     stopper.raise_if_stopped()
@@ -189,9 +225,12 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: pd.Series,
     phases.add("training (epochs, validation)", fit_seconds - clock.tracing_seconds())
     meta.trained = True
 
+    names = score_names(meta.learning_type, settings.primary_scoring, getattr(settings, "secondary_scoring", ()))
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
     with phases.phase("scoring the held-out rows"):
-        scores, predictions = _score_rows(model, meta, scored, settings.primary_scoring, table)
+        scores, predictions = _score_rows(model, meta, scored, names, table)
     epochs = history.history
     history_table = pd.DataFrame({"epoch": np.arange(1, len(next(iter(epochs.values()), [])) + 1), **epochs})
-    return ExperimentResult(scores, history_table, predictions, lambda path: save_model(model, path, meta))
+    last = list(parts.values())[-1]
+    return ExperimentResult(scores, history_table, predictions, y_true_table(targets, last),
+                            lambda path: save_model(model, path, meta, format=getattr(settings, "save_format", "keras")))
