@@ -25,7 +25,7 @@ from galaxy_install import install
 from galaxy_paths import PLANEMO_VENV, ROOT, CtlError, default_port
 from galaxy_tests import test_tools, test_workflows
 
-NEEDS_BIOBLEND = {"reload-tools", "test-tools", "test-pulsar"}
+NEEDS_BIOBLEND = {"reload-tools", "test-tools", "test-pulsar", "test-imports"}
 
 
 def cmd_install(args):
@@ -80,6 +80,13 @@ def cmd_test_pulsar(args):
     return pulsar_test.main()
 
 
+def cmd_test_imports(args):
+    if not serve.server_pid():
+        raise CtlError("not running: `galaxy_ctl.py start` first")
+    import galaxy_ml_import_check  # bioblend: imported only under planemo's Python
+    return galaxy_ml_import_check.main()
+
+
 def parser():
     main = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -104,6 +111,8 @@ def parser():
     workflow.set_defaults(func=cmd_test_workflow)
     commands.add_parser("test-pulsar", help="the tutorial workflow with training and prediction on Pulsar, "
                         "compared with a local run").set_defaults(func=cmd_test_pulsar)
+    commands.add_parser("test-imports", help="import the GTN tutorials' Galaxy-ML workflows (tool ids rewritten) "
+                        "and check that Galaxy reports no tool-state corrections").set_defaults(func=cmd_test_imports)
     return main
 
 

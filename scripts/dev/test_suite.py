@@ -3,7 +3,8 @@
 
 Stages: unit (pytest), lint (planemo lint of every tool), tools (planemo test
 of every tool against the embedded Galaxy), workflows (planemo test of every
-workflow in workflows/), pulsar (the tutorial workflow with training and
+workflow in workflows/), imports (the GTN tutorials' Galaxy-ML workflows imported with this
+suite's tool ids: Galaxy must report no tool-state correction), pulsar (the tutorial workflow with training and
 prediction routed by TPV to a Pulsar server, compared with a local run), browser (headless Chromium against the embedded Galaxy),
 benchmark (benchmarks/run_benchmark.py on 300 rows, 1 epoch: it still runs and
 prints every row; its timings are not judged).
@@ -29,7 +30,7 @@ TOOLS_PYTHON = ROOT / ".venv" / "tools" / "bin" / "python"
 GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
 PLANEMO = ROOT / ".venv" / "planemo" / "bin" / "planemo"
 GALAXY_CTL = [sys.executable, str(ROOT / "embedded_galaxy" / "galaxy_ctl.py")]
-NEEDS_GALAXY = {"tools", "workflows", "pulsar", "browser"}
+NEEDS_GALAXY = {"tools", "workflows", "imports", "pulsar", "browser"}
 
 
 def junit_counts(path: Path) -> tuple[int, int]:
@@ -131,6 +132,17 @@ def stage_workflows() -> tuple[int, int]:
     return planemo_counts(RESULTS / "workflow-tests.json")
 
 
+def stage_imports() -> tuple[int, int]:
+    """The GTN tutorials' Galaxy-ML workflows imported with this suite's tool ids: one check a step."""
+    report = RESULTS / "import-check.json"
+    report.unlink(missing_ok=True)
+    run([*GALAXY_CTL, "test-imports"])
+    if not report.exists():
+        return 0, 1
+    counts = json.loads(report.read_text())
+    return counts["passed"], counts["failed"]
+
+
 def stage_pulsar() -> tuple[int, int]:
     """The tutorial workflow with training and prediction on Pulsar: each check counts once."""
     report = RESULTS / "pulsar-test.json"
@@ -169,7 +181,7 @@ def stage_benchmark() -> tuple[int, int]:
 
 # In the order they run: the quick ones first, so a broken change fails fast.
 STAGE_RUNNERS = {"unit": stage_unit, "lint": stage_lint, "tools": stage_tools, "workflows": stage_workflows,
-                 "pulsar": stage_pulsar, "browser": stage_browser, "benchmark": stage_benchmark}
+                 "imports": stage_imports, "pulsar": stage_pulsar, "browser": stage_browser, "benchmark": stage_benchmark}
 STAGES = tuple(STAGE_RUNNERS)
 
 
