@@ -21,9 +21,15 @@ CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "spa
 REGRESSION_LOSSES = ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                      "mean_squared_logarithmic_error", "huber", "log_cosh", "cosine_similarity")
 LOSSES = CLASSIFICATION_LOSSES + REGRESSION_LOSSES
-# Galaxy-ML's (Keras 2) names -> the Keras 3 loss of the same formula, so that its workflows keep their loss.
-LOSS_ALIASES = {"logcosh": "log_cosh", "kullback_leibler_divergence": "kl_divergence",
-                "cosine_proximity": "cosine_similarity"}
+# Keras 2's and Galaxy-ML's names -> the Keras 3 loss of the same formula, so that old workflows, model
+# files and hyperparameter swaps keep their loss. One table for the builder, the swaps and the Keras 2 readers.
+LOSS_ALIASES = {"mse": "mean_squared_error", "MSE": "mean_squared_error", "mae": "mean_absolute_error",
+                "MAE": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
+                "MAPE": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+                "MSLE": "mean_squared_logarithmic_error", "kld": "kl_divergence", "KLD": "kl_divergence",
+                "kullback_leibler_divergence": "kl_divergence", "logcosh": "log_cosh", "huber_loss": "huber",
+                # Keras 2's v1 names of the cosine similarity loss (the negative cosine, as Keras 3's)
+                "cosine": "cosine_similarity", "cosine_proximity": "cosine_similarity"}
 
 # value -> label. "acc" first: the tutorial picks "acc/accuracy".
 METRICS = {
@@ -42,9 +48,12 @@ METRICS = {
     "msle": "msle/mean_squared_logarithmic_error",
     "cosine_similarity": "cosine_similarity",
 }
-# Galaxy-ML's metric names -> the Keras 3 metric. Keras 2's cosine_proximity was the negative cosine
-# similarity; Keras 3's cosine_similarity is the same measure with the opposite sign.
-METRIC_ALIASES = {"cosine_proximity": "cosine_similarity", "cosine": "cosine_similarity"}
+# Keras 2's and Galaxy-ML's metric names -> the catalogue's. Keras 2's cosine_proximity was the negative
+# cosine similarity; Keras 3's cosine_similarity is the same measure with the opposite sign.
+METRIC_ALIASES = {"accuracy": "acc", "mean_squared_error": "mse", "MSE": "mse", "mean_absolute_error": "mae",
+                  "MAE": "mae", "mean_absolute_percentage_error": "mape", "MAPE": "mape",
+                  "mean_squared_logarithmic_error": "msle", "MSLE": "msle", "cosine": "cosine_similarity",
+                  "cosine_proximity": "cosine_similarity"}
 # Galaxy-ML's "none": no metric besides the loss.
 NO_METRIC = "none"
 # Metrics that are classes in Keras 3 (a bare string does not resolve to them).

@@ -18,24 +18,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compile_catalog import LOSS_CLASSES, LOSSES, METRIC_CLASSES, METRICS, OPTIMIZERS, make_metric, make_optimizer
+from .compile_catalog import (LOSS_ALIASES, LOSS_CLASSES, LOSSES, METRIC_ALIASES, METRIC_CLASSES, METRICS, NO_METRIC,
+                              OPTIMIZERS, make_metric, make_optimizer)
 from .errors import UserError
 from .fields import parse_fields
 from .params import Params
 
-# Keras 2 (and Galaxy-ML's form) names -> the catalogue's.
-LOSS_ALIASES = {"mse": "mean_squared_error", "MSE": "mean_squared_error", "mae": "mean_absolute_error",
-                "MAE": "mean_absolute_error", "mape": "mean_absolute_percentage_error",
-                "MAPE": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
-                "MSLE": "mean_squared_logarithmic_error", "kld": "kl_divergence", "KLD": "kl_divergence",
-                "kullback_leibler_divergence": "kl_divergence", "logcosh": "log_cosh", "huber_loss": "huber",
-                # Keras 2's v1 names of the cosine similarity loss (the negative cosine, as Keras 3's)
-                "cosine": "cosine_similarity", "cosine_proximity": "cosine_similarity"}
-METRIC_ALIASES = {"accuracy": "acc", "mean_squared_error": "mse", "MSE": "mse", "mean_absolute_error": "mae",
-                  "MAE": "mae", "mean_absolute_percentage_error": "mape", "MAPE": "mape",
-                  "mean_squared_logarithmic_error": "msle", "MSLE": "msle", "cosine": "cosine_similarity",
-                  "cosine_proximity": "cosine_similarity"}
-NO_METRIC = "none"  # Galaxy-ML's form option for "no metric"
 _LOSS_NAMES = {name: loss for loss, name in LOSS_CLASSES.items()}
 _METRIC_NAMES = {**{name: metric for metric, name in METRIC_CLASSES.items()},
                  "BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
