@@ -132,26 +132,25 @@ def stage_workflows() -> tuple[int, int]:
     return planemo_counts(RESULTS / "workflow-tests.json")
 
 
-def stage_imports() -> tuple[int, int]:
-    """The GTN tutorials' Galaxy-ML workflows imported with this suite's tool ids: one check a step."""
-    report = RESULTS / "import-check.json"
+def checks_command(command: str, report_name: str) -> tuple[int, int]:
+    """A galaxy_ctl command that writes {"passed": N, "failed": N, ...} to results/REPORT_NAME."""
+    report = RESULTS / report_name
     report.unlink(missing_ok=True)
-    run([*GALAXY_CTL, "test-imports"])
+    run([*GALAXY_CTL, command])
     if not report.exists():
         return 0, 1
     counts = json.loads(report.read_text())
     return counts["passed"], counts["failed"]
+
+
+def stage_imports() -> tuple[int, int]:
+    """The GTN tutorials' Galaxy-ML workflows imported with this suite's tool ids: one check a step."""
+    return checks_command("test-imports", "import-check.json")
 
 
 def stage_pulsar() -> tuple[int, int]:
     """The tutorial workflow with training and prediction on Pulsar: each check counts once."""
-    report = RESULTS / "pulsar-test.json"
-    report.unlink(missing_ok=True)
-    run([*GALAXY_CTL, "test-pulsar"])
-    if not report.exists():
-        return 0, 1
-    counts = json.loads(report.read_text())
-    return counts["passed"], counts["failed"]
+    return checks_command("test-pulsar", "pulsar-test.json")
 
 
 def stage_browser() -> tuple[int, int]:
