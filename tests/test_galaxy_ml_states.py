@@ -76,7 +76,6 @@ def test_every_stored_key_is_a_parameter_of_the_form_without_galaxy():
 # Galaxy-ML 1.0.11's layer forms (bgruening/galaxytools tools/sklearn/keras_macros.xml, its layer_<Name> macros
 # as keras_model_config.xml expands them): each layer's parameters inside layer_selection, name:type.
 _CONV = "filters:integer kernel_size:text activation:select kwargs:text"
-_CONSTRAINT_AXIS = "axis:text"
 GALAXY_ML_LAYER_FORMS = {
     "Dense": "units:integer activation:select kwargs:text", "Activation": "activation:select",
     "Dropout": "rate:float kwargs:text", "Flatten": "data_format:select", "Reshape": "target_shape:text",
@@ -92,8 +91,8 @@ GALAXY_ML_LAYER_FORMS = {
     "ZeroPadding3D": "padding:text kwargs:text",
     "MaxPooling1D": "pool_size:integer strides:integer kwargs:text",
     "AveragePooling1D": "pool_size:integer strides:integer kwargs:text",
-    "MaxPooling2D": "pool_size:text strides:text kwargs:text", "AveragePooling2D": "pool_size:text strides:text kwargs:text",
-    "MaxPooling3D": "pool_size:text strides:text kwargs:text", "AveragePooling3D": "pool_size:text strides:text kwargs:text",
+    **{f"{kind}Pooling{dims}D": "pool_size:text strides:text kwargs:text" for kind in ("Max", "Average")
+       for dims in (2, 3)},
     **{f"Global{kind}Pooling{dims}D": "data_format:select" for kind in ("Max", "Average") for dims in (1, 2, 3)},
     "SimpleRNN": "units:integer kwargs:text", "GRU": "units:integer kwargs:text", "LSTM": "units:integer kwargs:text",
     "CuDNNGRU": "units:integer kwargs:text", "CuDNNLSTM": "units:integer kwargs:text",

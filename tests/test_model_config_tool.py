@@ -47,7 +47,8 @@ def test_catalogue_covers_what_users_expect():
 
 def test_mask_zero_and_conv_text_model(tool, tmp_path):
     out = tmp_path / "model.json"
-    tool("keras_model_config", sequential("(50,)", layer("Embedding", input_dim=100, output_dim=8, kwargs="mask_zero=True"),
+    tool("keras_model_config", sequential("(50,)", layer("Embedding", input_dim=100, output_dim=8,
+                                                         kwargs="mask_zero=True"),
                                           layer("Bidirectional", layer="GRU", units=4, return_sequences=True),
                                           layer("Conv1D", filters=4, kernel_size="3", activation="relu"),
                                           layer("GlobalMaxPooling1D"),

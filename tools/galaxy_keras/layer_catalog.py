@@ -1,15 +1,16 @@
 """The layers a user can pick in "Create a deep learning model architecture".
 
-Adding a layer is one ``_add(...)`` line: its Keras class name, its group (shown
-as "Group -- Name" in the form), its main fields and its advanced fields. The
-form (tools/form_macros.xml, generated) and the model builder both read this
-table. Only classes listed here can ever be instantiated, and no field takes
-free text that would be evaluated, so a config cannot name code.
+A layer of Galaxy-ML is one ``_galaxy_ml(...)`` line: its Keras class name, its group (shown as
+"Group -- Name" in the form), exactly the fields of Galaxy-ML 1.0.11's ``layer_<Name>`` macro, and
+the typical arguments of its kwargs text where Galaxy-ML has one. A layer Galaxy-ML did not have is
+one ``_add(...)`` line with its own main and advanced fields. The form (tools/form_macros.xml,
+generated) and the model builder both read this table. Only classes listed here can ever be
+instantiated, and no field takes free text that would be evaluated, so a config cannot name code.
 
-Galaxy-ML compatibility: the form keeps Galaxy-ML's layer names, parameter names
-and their nesting (``layer_selection|kwargs``, ``layer_selection|inbound_nodes``,
-``layer_selection|merging_layers``), so that its workflows import with their
-values; where Keras 3 renamed an argument, the field keeps Galaxy-ML's name and
+Galaxy-ML compatibility: the form keeps Galaxy-ML's layer names, parameter names, types and their
+nesting (``layer_selection|kwargs``, ``layer_selection|inbound_nodes``,
+``layer_selection|merging_layers``), so that its workflows import with their values and without
+tool-state corrections; where Keras 3 renamed an argument, the field keeps Galaxy-ML's name and
 ``keras_name`` gives Keras' (docs/galaxy-ml-compatibility.md lists them all).
 """
 
