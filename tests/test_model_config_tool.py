@@ -47,7 +47,8 @@ def test_catalogue_covers_what_users_expect():
 
 def test_mask_zero_and_conv_text_model(tool, tmp_path):
     out = tmp_path / "model.json"
-    tool("keras_model_config", sequential("(50,)", layer("Embedding", input_dim=100, output_dim=8, mask_zero=True),
+    tool("keras_model_config", sequential("(50,)", layer("Embedding", input_dim=100, output_dim=8,
+                                                         kwargs="mask_zero=True"),
                                           layer("Bidirectional", layer="GRU", units=4, return_sequences=True),
                                           layer("Conv1D", filters=4, kernel_size="3", activation="relu"),
                                           layer("GlobalMaxPooling1D"),
@@ -61,7 +62,7 @@ def test_mask_zero_and_conv_text_model(tool, tmp_path):
 def test_functional_attention_model(tool, tmp_path):
     out = tmp_path / "model.json"
     params = functional(
-        {**layer("Input", shape="(12,)"), "inbound_nodes": ""},  # Galaxy writes the hidden legacy field empty
+        layer("Input", shape="(12,)"),
         layer("Embedding", input_dim=30, output_dim=8),
         layer("MultiHeadAttention", num_heads=2, key_dim=4, inbound_nodes="2,2"),
         layer("LayerNormalization"),
@@ -86,15 +87,28 @@ def test_functional_attention_model(tool, tmp_path):
     ({"model_selection": {"model_type": "functional", "layers": [layer("Dense", units=1)]}}, "starts with an Input"),
     (functional(layer("Input", shape="(3,)"), layer("Dense", units=1, inbound_nodes="5")),
      "layer 2 \\(Dense\\): inbound_nodes may only name earlier layers \\(1 to 1\\), got 5"),
-    (functional(layer("Input", shape="(3,)"), {**layer("Dense", units=1), "inbound_nodes": "5"}),
-     "only name earlier layers"),
-    (functional({**layer("Input", shape="(3,)"), "inbound_nodes": "1"}, layer("Dense", units=1)),
-     "layer 1 is an Input layer, which takes no inbound_nodes"),
+    # inbound_nodes beside layer_selection (this tool's place before 3.15.0+galaxy2) is no parameter any more
+    (functional(layer("Input", shape="(3,)"), {**layer("Dense", units=1), "inbound_nodes": "1"}),
+     "unknown parameter 'model_selection\\|layers_1\\|inbound_nodes'"),
+    (functional(layer("Input", shape="(3,)", inbound_nodes="1"), layer("Dense", units=1)),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|inbound_nodes'"),
+    # Galaxy-ML gave Activation (and RepeatVector, BatchNormalization, the noise layers) no inbound_nodes
+    (functional(layer("Input", shape="(3,)"), layer("Activation", activation="relu", inbound_nodes="1")),
+     "unknown parameter 'model_selection\\|layers_1\\|layer_selection\\|inbound_nodes'"),
+    # fields of earlier versions that Galaxy-ML's form does not have: their values go into kwargs now
+    (sequential("(10,)", layer("Embedding", input_dim=20, output_dim=4, mask_zero=True)),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|mask_zero'"),
+    (sequential("(5, 3)", layer("LSTM", units=2, return_sequences=True)),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|return_sequences'"),
+    (sequential("(10,)", layer("Dense", units=2, layer_options={"use_bias": False})),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|layer_options'"),
+    (sequential("(8, 8, 1)", layer("Conv2D", filters=2, kernel_size="3", padding="same")),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|padding'"),
+    (sequential("(10,)", layer("Reshape", target_shape="(5, 2)", kwargs="dtype='float32'")),
+     "unknown parameter 'model_selection\\|layers_0\\|layer_selection\\|kwargs'"),
     (functional(layer("Input", shape="(3,)"), layer("Dense", units=1, inbound_nodes="1"),
                 layer("Dense", units=1, inbound_nodes="1"), layer("Add")),
      "layer 4 \\(Add\\) merges layers: give their numbers in 'Layers to merge' \\(merging_layers\\)"),
-    (functional(layer("Input", shape="(3,)"), {**layer("Dense", units=1, inbound_nodes="1"), "inbound_nodes": "2"}),
-     "names its inputs twice, differently: inbound_nodes \\[1\\] and inbound_nodes \\[2\\]"),
     (functional(layer("Input", shape="(3,)"), layer("Dense", units=1), input_layers="[2]"),
      "input_layers names layer 2 \\(Dense\\), which is not an Input layer"),
     (functional(layer("Input", shape="(3,)"), layer("Dense", units=1), output_layers="[4, 10]"),
@@ -186,15 +200,41 @@ def test_model_inputs_and_outputs_in_galaxy_mls_list_form_and_this_tools(tool, t
     assert keras.models.model_from_json(out.read_text()).output_shape == (None, 1)
 
 
-def test_inbound_nodes_of_earlier_versions_beside_the_layer_choice_are_still_read(tool, tmp_path):
+def test_galaxy_mls_layers_without_inbound_nodes_take_the_layer_just_before_them(tool, tmp_path):
     out = tmp_path / "model.json"
-    tool("keras_model_config", functional(layer("Input", shape="(4,)"),
-                                          {**layer("Dense", units=3), "inbound_nodes": "1"},
-                                          {**layer("Dense", units=2), "inbound_nodes": "1"},
-                                          {**layer("Concatenate"), "inbound_nodes": "2,3"},
-                                          {**layer("Dense", units=1), "inbound_nodes": "4"}), "--outfile", out)
+    tool("keras_model_config", functional(layer("Input", shape="(4,)"), layer("Dense", units=3, inbound_nodes="1"),
+                                          layer("BatchNormalization", kwargs="momentum=0.9"),
+                                          layer("Activation", activation="relu"),
+                                          layer("GaussianNoise", stddev=0.1),
+                                          layer("Dense", units=2, inbound_nodes="1"),
+                                          layer("Concatenate", merging_layers="[5, 6]")), "--outfile", out)
     model = keras.models.model_from_json(out.read_text())
-    assert model.output_shape == (None, 1) and any(type(item).__name__ == "Concatenate" for item in model.layers)
+    assert model.output_shape == (None, 5)
+    batch_norm = next(item for item in model.layers if type(item).__name__ == "BatchNormalization")
+    assert batch_norm.momentum == pytest.approx(0.9)
+    sources = {item["name"]: sorted(set(re.findall(r"'keras_history': \['(\w+)'", str(item["inbound_nodes"]))))
+               for item in json.loads(out.read_text())["config"]["layers"]}
+    assert sources == {"input_1": [], "layer_2": ["input_1"], "layer_3": ["layer_2"], "layer_4": ["layer_3"],
+                       "layer_5": ["layer_4"], "layer_6": ["input_1"], "layer_7": ["layer_5", "layer_6"]}
+
+
+def test_what_galaxy_ml_left_to_kwargs_is_set_there(tool, tmp_path):
+    """The typed fields earlier versions had beyond Galaxy-ML's form, now kwargs, reach Keras."""
+    out = tmp_path / "model.json"
+    tool("keras_model_config", sequential(
+        "(12, 12, 1)",
+        layer("Conv2D", filters=2, kernel_size="3", activation="relu",
+              kwargs="strides=(2, 2), padding='same', kernel_initializer='he_normal', use_bias=False"),
+        layer("MaxPooling2D", pool_size="(2, 2)", strides="", kwargs="padding='same'"),
+        layer("Reshape", target_shape="(9, 2)"),
+        layer("LSTM", units=3, kwargs="return_sequences=True, recurrent_dropout=0.1, activation='relu'"),
+        layer("GlobalMaxPooling1D", data_format="channels_last"),
+        layer("Dense", units=1, kwargs="kernel_regularizer='l2'")), "--outfile", out)
+    conv, pool, _, lstm, _, dense = keras.models.model_from_json(out.read_text()).layers
+    assert (conv.strides, conv.padding, conv.use_bias) == ((2, 2), "same", False)
+    assert type(conv.kernel_initializer).__name__ == "HeNormal" and pool.padding == "same"
+    assert lstm.return_sequences and lstm.recurrent_dropout == pytest.approx(0.1)
+    assert lstm.activation.__name__ == "relu" and dense.kernel_regularizer is not None
 
 
 def test_galaxy_ml_layers_that_keras_3_renamed_run_as_their_keras_3_layer(tool, tmp_path):
@@ -231,14 +271,40 @@ def _macros() -> ET.Element:
     return ET.parse(ROOT / "tools" / "form_macros.xml").getroot()
 
 
-def test_every_layer_has_galaxy_mls_kwargs_text_with_quotes_and_brackets_let_through():
+# Galaxy-ML 1.0.11's layers with a kwargs text (its simple_kwargs macro), read from its keras_macros.xml.
+GALAXY_ML_KWARGS = {"Dense", "Dropout", "SpatialDropout2D", "SpatialDropout3D", "Conv1D", "Conv2D", "SeparableConv1D",
+                    "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Cropping2D",
+                    "Cropping3D", "UpSampling2D", "UpSampling3D", "ZeroPadding2D", "ZeroPadding3D", "MaxPooling1D",
+                    "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+                    "SimpleRNN", "GRU", "LSTM", "ConvLSTM2D", "CuDNNGRU", "CuDNNLSTM", "Embedding",
+                    "BatchNormalization", "AlphaDropout"}
+# Galaxy-ML's layers whose functional form has no inbound_nodes (their macros have no yield).
+GALAXY_ML_UNCONNECTED = {"Activation", "RepeatVector", "BatchNormalization", "GaussianNoise", "GaussianDropout",
+                         "AlphaDropout"}
+
+
+def test_kwargs_text_where_galaxy_ml_has_one_and_on_this_suites_own_layers_with_quotes_and_brackets_let_through():
     macros = {item.get("name"): item for item in _macros() if item.get("name", "").startswith("layer_args_")}
     assert set(macros) == {f"layer_args_{name}" for name in LAYERS}
-    for name, macro in macros.items():
-        kwargs = macro.find("param[@name='kwargs']")  # layer_selection|kwargs, beside the main fields
-        assert kwargs is not None, name
+    expected = GALAXY_ML_KWARGS | {name for name, spec in LAYERS.items() if not spec.galaxy_ml}
+    assert {name[len("layer_args_"):] for name, macro in macros.items()
+            if macro.find("param[@name='kwargs']") is not None} == expected
+    for name in expected:
+        kwargs = macros[f"layer_args_{name}"].find("param[@name='kwargs']")  # layer_selection|kwargs
         valid = {item.get("value") for item in kwargs.findall("sanitizer/valid/add")}
         assert valid == {"'", '"', "[", "]"}, name
+
+
+def test_each_kwargs_help_names_typical_arguments_that_the_keras_class_takes():
+    from galaxy_keras.architecture import _keras_target
+    from galaxy_keras.layer_kwargs import keras_arguments
+
+    for name in GALAXY_ML_KWARGS:
+        spec = LAYERS[name]
+        (kwargs,) = [item for item in spec.fields if item.kind == "kwargs"]
+        typical = re.search(r"Typical ones, with Keras' defaults: (.*?)\. Values:", kwargs.help).group(1)
+        named = set(re.findall(r"(?:^|, )([a-z_]+)=", typical))
+        assert named and named <= keras_arguments(_keras_target(spec, {})), (name, named)
 
 
 def test_functional_layers_name_their_inputs_in_their_own_settings_and_sequential_ones_do_not():
@@ -248,9 +314,10 @@ def test_functional_layers_name_their_inputs_in_their_own_settings_and_sequentia
         assert when.find("param") is None, when.get("value")
     for when in conditionals["layer_selection_functional"].findall("when"):
         names = [item.get("name") for item in when.findall("param")]
-        expected = [] if when.get("value") == "Input" else \
-            ["merging_layers"] if LAYERS[when.get("value")].group == "Merge" else ["inbound_nodes"]
-        assert names == expected, when.get("value")
+        value = when.get("value")
+        expected = [] if value == "Input" or value in GALAXY_ML_UNCONNECTED else \
+            ["merging_layers"] if LAYERS[value].group == "Merge" else ["inbound_nodes"]
+        assert names == expected, value
 
 
 def test_the_tool_xml_checks_layer_lists_as_the_script_reads_them():

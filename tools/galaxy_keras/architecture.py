@@ -4,8 +4,10 @@ The form keeps Galaxy-ML's parameters where they were (docs/galaxy-ml-compatibil
 functional layer names its inputs in its own settings (``layer_selection|inbound_nodes``, or
 ``layer_selection|merging_layers`` for a merge layer), the model's inputs and outputs are lists of
 layer numbers (``input_layers``, ``output_layers``: "1,5" or "[1, 5]"), and every layer's
-``kwargs`` text adds Keras arguments (layer_kwargs.py). Earlier versions of this tool kept
-``inbound_nodes`` beside the layer choice; workflows made with them are still read from there.
+``kwargs`` text adds Keras arguments (layer_kwargs.py). A layer of Galaxy-ML has exactly Galaxy-ML's
+fields; what Galaxy-ML left to the kwargs text (padding, strides, mask_zero, return_sequences, the
+initializers...) is set there. Galaxy-ML's layers without ``inbound_nodes`` in a functional model
+(Activation, RepeatVector, BatchNormalization, the noise layers) take the layer just before them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from .layer_kwargs import REFUSED, check_names, keras_arguments, parse_kwargs
 from .params import Params
 
 MODEL_TYPES = ("sequential", "functional")
-LEGACY_INBOUND = "inbound_nodes"  # a functional entry's inputs, beside layer_selection (earlier versions)
 CONSTRAINTS = {"MaxNorm": keras.constraints.MaxNorm, "NonNeg": keras.constraints.NonNeg,
                "UnitNorm": keras.constraints.UnitNorm, "MinMaxNorm": keras.constraints.MinMaxNorm}
 
@@ -77,8 +78,11 @@ def read_layer(entry: Params, allowed: list[LayerSpec], position: int,
         options = selection.section("layer_options")
         typed.update({item: item.parse(options) for item in spec.advanced})
     values = {item.argument: value for item, value in typed.items() if value is not None}
-    _add_kwargs(spec, typed, values, selection.str("kwargs", None), f"layer {position} ({spec.name})",
-                notes if notes is not None else [])
+    # Only where the form has the kwargs text (Galaxy-ML's layers without one take none): elsewhere a
+    # kwargs value is left unread and refused by name.
+    if any(item.kind == "kwargs" for item in spec.main):
+        _add_kwargs(spec, typed, values, selection.str("kwargs", None), f"layer {position} ({spec.name})",
+                    notes if notes is not None else [])
     return spec, values
 
 
@@ -128,25 +132,20 @@ def build_sequential(params: Params, notes: list[str]) -> Any:
 
 
 def _sources(entry: Params, spec: LayerSpec, position: int) -> list[int]:
-    """The layers a functional layer takes its input from (its own field, else the legacy place)."""
-    (field,) = spec.connection_fields
+    """The layers a functional layer takes its input from: its own field, else the layer just before it."""
     where = f"layer {position} ({spec.name})"
-    current = field.parse(entry.section("layer_selection")) or ()
-    legacy = parse_indices(entry.str(LEGACY_INBOUND, "") or "", f"{where}: {LEGACY_INBOUND}")
-    if current and legacy and current != legacy:
-        raise UserError(f"{where} names its inputs twice, differently: {field.name} {list(current)} and "
-                        f"{LEGACY_INBOUND} {list(legacy)} (the place of earlier versions of this tool); keep one")
-    numbers = list(current or legacy)
+    field = spec.connection_fields[0] if spec.connection_fields else None
+    numbers = list(field.parse(entry.section("layer_selection")) or ()) if field is not None else []
     if not numbers:
-        if spec.group == "Merge":
+        if field is not None and spec.group == "Merge":
             raise UserError(f"{where} merges layers: give their numbers in '{field.label}' ({field.name}), e.g. 2,3")
         if position == 1:
             raise UserError(f"{where} has no input: a functional model starts with an Input layer")
         numbers = [position - 1]
     for number in numbers:
         if not 1 <= number < position:
-            raise UserError(f"{where}: {field.name} may only name earlier layers (1 to {position - 1}), "
-                            f"got {number}")
+            raise UserError(f"{where}: {field.name if field is not None else 'its input'} may only name earlier "
+                            f"layers (1 to {position - 1}), got {number}")
     return numbers
 
 
@@ -186,9 +185,6 @@ def build_functional(params: Params, notes: list[str]) -> Any:
         spec, values = read_layer(entry, FUNCTIONAL_LAYERS, position, notes)
         names[position] = spec.name
         if spec.name == "Input":
-            if (entry.str(LEGACY_INBOUND, "") or "").strip():
-                raise UserError(f"layer {position} is an Input layer, which takes no inbound_nodes; leave its "
-                                f"'Inputs of this layer' empty")
             name = values.pop("name", None) or f"input_{position}"
             try:
                 tensors[position] = keras.Input(**values, name=name)

@@ -29,10 +29,10 @@ _INDICES_RE = re.compile(INDICES_VALIDATOR)
 _NUMBER = r"\s*(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*"
 L1L2_VALIDATOR = rf"^\s*\(?{_NUMBER},{_NUMBER}\)?\s*$|^\s*$"
 KWARGS_VALIDATOR = r"^\s*([A-Za-z_][A-Za-z0-9_]*\s*=.*)?$"
+KWARGS_VALUES = ("Values: numbers, text in quotes, True, False, None, and tuples or lists of them; nothing is run "
+                 "as code. A field of this form that is changed from its default wins over the same argument here.")
 KWARGS_HELP = ("kwargs: more arguments of this layer's Keras class as name=value pairs separated by commas, e.g. "
-               "padding='same', strides=(2, 2). Values: numbers, text in quotes, True, False, None, and tuples or "
-               "lists of them; nothing is run as code. A field of this form that is changed from its default "
-               "wins over the same argument here.")
+               f"padding='same', strides=(2, 2). {KWARGS_VALUES}")
 
 
 def parse_indices(text: str | None, what: str) -> tuple[int, ...]:
@@ -325,8 +325,13 @@ def Choices(name: str, cases: dict[str, tuple[Field, ...]], section: str, **kw: 
                  section=section, **kw)
 
 
-def Kwargs() -> Field:
-    return Field("kwargs", "kwargs", "", label="Other Keras arguments (kwargs)", help=KWARGS_HELP)
+def Kwargs(typical: str | None = None) -> Field:
+    """The kwargs text; ``typical`` lists the arguments a user most often sets there (Keras' defaults shown)."""
+    if typical is None:
+        return Field("kwargs", "kwargs", "", label="Other Keras arguments (kwargs)", help=KWARGS_HELP)
+    return Field("kwargs", "kwargs", "", label="Other Keras arguments (kwargs)",
+                 help=f"kwargs: further arguments of this layer's Keras class as name=value pairs separated by "
+                      f"commas. Typical ones, with Keras' defaults: {typical}. {KWARGS_VALUES}")
 
 
 def parse_fields(fields: "tuple[Field, ...] | list[Field]", params: Params) -> dict[str, Any]:
