@@ -17,12 +17,8 @@ workflows run unchanged; what these tools cannot do is refused by name.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -32,6 +28,7 @@ from galaxy_keras.galaxy_metadata import write_column_names
 from galaxy_keras.hyperparams import Swap, read_swaps
 from galaxy_keras.label_tables import Targets, read_targets
 from galaxy_keras.model_data import FeatureTable, plain, read_features, read_sparse_features
+from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
 from galaxy_keras.run_summary import summary_lines
 from galaxy_keras.scoring import check_score_name
@@ -187,21 +184,6 @@ def main(argv: list[str] | None = None) -> None:
         train_and_evaluate(args)
 
 
-@contextlib.contextmanager
-def outcome_first() -> Iterator[list[str]]:
-    """Hold back what the job prints until the outcome is known: the lines put in the yielded list are
-    printed first, then the rest (also on an error, so that no note is lost)."""
-    first: list[str] = []
-    held = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(held):
-            yield first
-    finally:
-        for line in first:
-            print(line)
-        sys.stdout.write(held.getvalue())
-
-
 def train_and_evaluate(args: argparse.Namespace) -> None:
     with outcome_first() as first:
         phases = Phases()
@@ -217,7 +199,7 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
             raise UserError(f"the samples table has {len(table.values)} rows but the labels table has "
                             f"{len(targets)}")
         result = train_and_write(args, settings, table, targets, groups, phases)
-        first += summary_lines(result.history, result.scores)
+        first += summary_lines(result.history, result.scores, result.planned_epochs)
         print(result.scores.to_string(index=False))
         print(phases.report(memory=True))
 

@@ -38,6 +38,7 @@ class ExperimentResult:
     save_model: Callable[[Any], None]
     learning_type: str = "classifier"
     classes: list[Any] | None = None
+    planned_epochs: int | None = None  # the model's epochs; fewer ran if a callback stopped training
 
 
 def _loss_name(model: Any) -> str:
@@ -171,6 +172,8 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     keras.utils.set_random_seed(model_seed)
     features = fit_features(model, table)
 
+    # Scorer names that do not fit the model's learning type are refused before, not after, training.
+    names = score_names(meta.learning_type, settings.primary_scoring, getattr(settings, "secondary_scoring", ()))
     loss = _loss_name(model)
     if meta.learning_type == "classifier":
         classes = targets.classes if targets.classes is not None else class_labels(targets.values)
@@ -232,7 +235,6 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     phases.add("training (epochs, validation)", fit_seconds - clock.tracing_seconds())
     meta.trained = True
 
-    names = score_names(meta.learning_type, settings.primary_scoring, getattr(settings, "secondary_scoring", ()))
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
     with phases.phase("scoring the held-out rows"):
         scores, predictions = _score_rows(model, meta, scored, names, table)
@@ -241,4 +243,4 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     last = list(parts.values())[-1]
     return ExperimentResult(scores, history_table, predictions, y_true_table(targets, last),
                             lambda path: save_model(model, path, meta, format=getattr(settings, "save_format", "keras")),
-                            meta.learning_type, meta.classes)
+                            meta.learning_type, meta.classes, int(fit.get("epochs", 1)))
