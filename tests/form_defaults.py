@@ -51,7 +51,9 @@ def same(stored: Any, default: Any, param: ET.Element) -> bool:
     return stored == default
 
 
-def differences(form: ET.Element, state: dict, path: str = "") -> list[Difference]:
+def differences(form: ET.Element, state: dict, path: str = "", seen: set[str] | None = None) -> list[Difference]:
+    """The parameters whose stored value is not the form's default; ``seen`` collects every path compared."""
+    seen = set() if seen is None else seen
     found: list[Difference] = []
     children = {item.get("name"): item for item in form if item.tag in ("param", "conditional", "section", "repeat")}
     for key, value in state.items():
@@ -60,18 +62,21 @@ def differences(form: ET.Element, state: dict, path: str = "") -> list[Differenc
             continue
         where = f"{path}{key}"
         if element.tag == "section":
-            found += differences(element, value, f"{where}|")
+            found += differences(element, value, f"{where}|", seen)
         elif element.tag == "repeat":
             for item in value:
-                found += differences(element, item, f"{where}|")
+                found += differences(element, item, f"{where}|", seen)
         elif element.tag == "conditional":
             test = next(item for item in element if item.tag == "param")
             chosen = value.get(test.get("name"))
+            seen.add(f"{where}|{test.get('name')}")
             if not same(chosen, default_of(test), test):
                 found.append(Difference(f"{where}|{test.get('name')}", chosen, default_of(test), test))
             case = next((when for when in element.findall("when") if when.get("value") == chosen), None)
             if case is not None:
-                found += differences(case, value, f"{where}|")
-        elif element.get("type") != "data" and not same(value, default_of(element), element):
-            found.append(Difference(where, value, default_of(element), element))
+                found += differences(case, value, f"{where}|", seen)
+        elif element.get("type") != "data":
+            seen.add(where)
+            if not same(value, default_of(element), element):
+                found.append(Difference(where, value, default_of(element), element))
     return found
