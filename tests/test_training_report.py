@@ -155,10 +155,10 @@ def test_training_tool_report_stdout_and_column_names(tool, tmp_path, built_lstm
     outputs = {"--outfile-result": tmp_path / "metrics.tsv", "--outfile-history": tmp_path / "history.tsv",
                "--outfile-y-preds": tmp_path / "preds.tsv", "--outfile-y-true": tmp_path / "true.tsv",
                "--galaxy-metadata": tmp_path / "galaxy.json"}
-    if report:
-        outputs["--outfile-report"] = tmp_path / "report.html"
+    outputs["--outfile-report"] = tmp_path / "report.html"  # as Galaxy gives it; written only when asked for
     capsys.readouterr()
-    tool("keras_train_and_eval", train_params(save=("save_prediction",)), "--estimator", built_lstm,
+    save = ("save_prediction", "save_report") if report else ("save_prediction",)
+    tool("keras_train_and_eval", train_params(save=save), "--estimator", built_lstm,
          "--infile1", x, "--infile2", y, *[str(item) for pair in outputs.items() for item in pair])
     captured = capsys.readouterr()
     lines = captured.out.splitlines()

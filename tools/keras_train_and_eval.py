@@ -39,8 +39,8 @@ from galaxy_keras.timing import Phases
 SCHEMES = ("train_val", "train_val_test")
 # save_estimator: the trained model; save_prediction: the held-out predictions and true labels;
 # save_csvlogger: Galaxy-ML's "show the CSVLogger history" (the training history is always written);
-# save_hdf5: the trained model in HDF5 format instead of a .keras archive.
-SAVE_OPTIONS = ("save_estimator", "save_prediction", "save_csvlogger", "save_hdf5")
+# save_hdf5: the trained model in HDF5 format instead of a .keras archive; save_report: the HTML report.
+SAVE_OPTIONS = ("save_estimator", "save_prediction", "save_csvlogger", "save_hdf5", "save_report")
 # The tool's output names (its XML) of the tables written with a header row, as galaxy.json names them.
 TABLE_OUTPUTS = ("outfile_result", "outfile_history", "outfile_y_preds", "outfile_y_true")
 INPUT_TYPES = ("tabular", "sparse", "seq_fasta", "refseq_and_interval")
@@ -209,8 +209,9 @@ def train_and_write(args: argparse.Namespace, settings: Settings, table: Feature
     wanted_object = args.outfile_object if {"save_estimator", "save_hdf5"} & set(settings.save) else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
     wanted_true = args.outfile_y_true if "save_prediction" in settings.save else None
+    wanted_report = args.outfile_report if "save_report" in settings.save else None
     with atomic_outputs(args.outfile_result, args.outfile_history, wanted_object, wanted_preds, wanted_true,
-                        args.outfile_report, args.galaxy_metadata) as outs:
+                        wanted_report, args.galaxy_metadata) as outs:
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.training import run_experiment
         print(device_line())
