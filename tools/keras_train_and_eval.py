@@ -206,6 +206,7 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
 
 def train_and_write(args: argparse.Namespace, settings: Settings, table: FeatureTable, targets: Targets,
                     groups: np.ndarray | None, phases: Phases):
+    """Train, then write every output asked for; returns the training's ExperimentResult."""
     wanted_object = args.outfile_object if {"save_estimator", "save_hdf5"} & set(settings.save) else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
     wanted_true = args.outfile_y_true if "save_prediction" in settings.save else None
@@ -234,6 +235,7 @@ def train_and_write(args: argparse.Namespace, settings: Settings, table: Feature
                 write_column_names(outs[6], {name: list(tables[name].columns) for name, path in written.items()
                                              if path is not None})
     return result
+
 
 if __name__ == "__main__":
     run_tool(main)
