@@ -17,6 +17,11 @@ import pulsar_server
 from galaxy_paths import (ADMIN_EMAIL, DEPS, GALAXY_YML, INTEGRATED_PANEL, ROOT, SECTION_ID, SETTINGS, STATE,
                           TOOL_CONF, TOOLS_VENV, default_port, load_settings)
 
+SANITIZE_ALLOWLIST = STATE / "sanitize_allowlist.txt"
+# Galaxy matches these as prefixes of a job's tool id. The training report holds no script, style sheet
+# or link (tools/galaxy_keras/training_report.py), so it is shown as the page it is.
+TRUSTED_HTML_TOOLS = ("keras_train_and_eval",)
+
 
 def yaml_lines(value, indent=0):
     """A minimal YAML writer: JSON scalars are valid YAML, so only nesting needs care."""
@@ -140,6 +145,8 @@ def galaxy_config(settings):
         "id_secret": settings["id_secret"],
         # Keep failed jobs' working directories for inspection.
         "cleanup_job": "onsuccess",
+        # Tools whose HTML outputs Galaxy shows as pages (others as source text): the training report.
+        "sanitize_allowlist_file": str(SANITIZE_ALLOWLIST),
         "job_config": job_conf.job_config(settings),
     }}
 
@@ -166,6 +173,7 @@ def configure(port=None, tools_dir=None):
     GALAXY_YML.write_text("# Written by embedded_galaxy/galaxy_ctl.py configure: edit that, not this.\n"
                           + "\n".join(yaml_lines(galaxy_config(settings))) + "\n")
     job_conf.write_tpv_destinations(settings)
+    SANITIZE_ALLOWLIST.write_text("\n".join(TRUSTED_HTML_TOOLS) + "\n")
     tools, pairs = write_tools_config(tools_dir)
     pulsar_server.configure(settings, pairs)
     print(f"configured {STATE.relative_to(ROOT)}/ for {settings['url']}: {len(tools)} tool(s) from "

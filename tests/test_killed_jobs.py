@@ -55,7 +55,7 @@ def test_a_stopped_training_job_leaves_nothing(endless_model, tmp_path, signum):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = []
-        for line in process.stdout:  # wait until training has run a few epochs
+        for line in process.stderr:  # wait until training has run a few epochs (Keras' epoch lines go to stderr)
             seen.append(line)
             if line.startswith("Epoch 3/"):
                 break

@@ -17,6 +17,7 @@ from galaxy_keras.compile_catalog import (CALLBACKS, CSV_LOGGER, FIT_FIELDS, LOS
                                           legacy_learning_rate)
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.fields import parse_fields
+from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
 
 LEARNING_TYPES = {"KerasGClassifier": "classifier", "KerasGRegressor": "regressor"}
@@ -68,11 +69,32 @@ def check_callbacks(fit: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with outputs_removed_on_error(args.outfile):
-        build(args)
+    with outputs_removed_on_error(args.outfile), outcome_first() as first:
+        first += build(args)
 
 
-def build(args: argparse.Namespace) -> None:
+def settings_lines(learning_type: str, compile_settings: dict[str, Any], learning_rate: float | None,
+                   fit: dict[str, Any]) -> list[str]:
+    """What the model will train with, in two short lines (Galaxy shows 255 characters of stdout)."""
+    rate = f" (learning rate {learning_rate:.4g})" if learning_rate is not None else ""
+    metrics = ", ".join(compile_settings["metrics"]) or "none"
+    seed = fit["random_seed"] if fit["random_seed"] is not None else "none (0 is used)"
+    callbacks = ", ".join(callback["type"] for callback in fit["callbacks"]) or "none"
+    return [f"{learning_type}: loss {compile_settings['loss']}, optimizer {compile_settings['optimizer']}{rate}, "
+            f"metrics {metrics}",
+            f"fit: epochs {fit['epochs']}, batch size {fit['batch_size']}, validation split {fit['validation_split']}, "
+            f"random seed {seed}, callbacks {callbacks}"]
+
+
+def learning_rate_of(optimizer: Any) -> float | None:
+    """The optimizer's learning rate as it will train (the default where none was given); None for a schedule."""
+    try:
+        return float(optimizer.learning_rate.numpy())
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def build(args: argparse.Namespace) -> list[str]:
     params = Params.from_file(args.inputs)
     mode = params.section("mode_selection")
     mode.choice("mode_type", ["train_model"])
@@ -98,10 +120,9 @@ def build(args: argparse.Namespace) -> None:
                       optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
                       metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])
         save_model(model, outfile, ModelMeta(learning_type=learning_type, fit=fit))
-    print(f"{learning_type}: loss {compile_settings['loss']}, optimizer {compile_settings['optimizer']} "
-          f"{compile_settings['optimizer_options']}, metrics {compile_settings['metrics']}")
-    print(f"fit: {fit}")
-
+    print(f"optimizer options: {compile_settings['optimizer_options']}")
+    print(f"fit settings: {fit}")
+    return settings_lines(learning_type, compile_settings, learning_rate_of(model.optimizer), fit)
 
 if __name__ == "__main__":
     run_tool(main)

@@ -11,6 +11,7 @@ import argparse
 import json
 
 from galaxy_keras.errors import atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
 
 
@@ -23,10 +24,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with outputs_removed_on_error(args.outfile), atomic_outputs(args.outfile) as (outfile,):
+    with outputs_removed_on_error(args.outfile), outcome_first() as first, atomic_outputs(args.outfile) as (outfile,):
         params = Params.from_file(args.inputs)
         from galaxy_keras.architecture import build_model  # imports Keras: after argument checks
         from galaxy_keras.model_io import check_parameter_count
+        from galaxy_keras.model_outline import outline
 
         check_parameter_count(lambda: build_model(params), "the model")
         params.refuse_unread()  # the counting build has read every layer's settings
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
         for note in notes:
             print(f"Note: {note}")
         model.summary(print_fn=lambda line, **_: print(line))
+        first += outline(model)
 
 
 if __name__ == "__main__":

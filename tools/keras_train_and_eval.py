@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.galaxy_metadata import write_column_names
 from galaxy_keras.hyperparams import Swap, read_swaps
 from galaxy_keras.label_tables import Targets, read_targets
 from galaxy_keras.model_data import FeatureTable, plain, read_features, read_sparse_features
+from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
+from galaxy_keras.run_summary import summary_lines
 from galaxy_keras.scoring import check_score_name
 from galaxy_keras.splitting import SplitSettings
 from galaxy_keras.tables import ColumnSelector, read_vector, write_table
@@ -35,8 +39,10 @@ from galaxy_keras.timing import Phases
 SCHEMES = ("train_val", "train_val_test")
 # save_estimator: the trained model; save_prediction: the held-out predictions and true labels;
 # save_csvlogger: Galaxy-ML's "show the CSVLogger history" (the training history is always written);
-# save_hdf5: the trained model in HDF5 format instead of a .keras archive.
-SAVE_OPTIONS = ("save_estimator", "save_prediction", "save_csvlogger", "save_hdf5")
+# save_hdf5: the trained model in HDF5 format instead of a .keras archive; save_report: the HTML report.
+SAVE_OPTIONS = ("save_estimator", "save_prediction", "save_csvlogger", "save_hdf5", "save_report")
+# The tool's output names (its XML) of the tables written with a header row, as galaxy.json names them.
+TABLE_OUTPUTS = ("outfile_result", "outfile_history", "outfile_y_preds", "outfile_y_true")
 INPUT_TYPES = ("tabular", "sparse", "seq_fasta", "refseq_and_interval")
 # Galaxy-ML's inputs for its batch-generator models (keras_batch_models), which these tools do not make.
 REFUSED_INPUTS = {
@@ -57,6 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outfile-object", help="trained model (.keras)")
     parser.add_argument("--outfile-y-preds", help="held-out predictions table")
     parser.add_argument("--outfile-y-true", help="true labels of the last held-out part (Galaxy-ML's layout)")
+    parser.add_argument("--outfile-report", help="HTML report: learning curves, held-out metrics and plots")
+    parser.add_argument("--galaxy-metadata", help="where to write the column names of the tables for Galaxy "
+                                                  "(its galaxy.json)")
     return parser.parse_args(argv)
 
 
@@ -171,44 +180,61 @@ def read_group_column(path: str | None, settings: Settings, n_rows: int) -> np.n
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     with outputs_removed_on_error(args.outfile_result, args.outfile_history, args.outfile_object, args.outfile_y_preds,
-                                  args.outfile_y_true):
+                                  args.outfile_y_true, args.outfile_report, args.galaxy_metadata):
         train_and_evaluate(args)
 
 
 def train_and_evaluate(args: argparse.Namespace) -> None:
-    phases = Phases()
-    params = Params.from_file(args.inputs)
-    settings = read_settings(params)
-    params.refuse_unread()
-    with phases.phase("reading the tables"):
-        table = read_samples(args.infile1, settings)
-        targets: Targets = read_targets(args.infile2, settings.header2, settings.selector2,
-                                        "class labels / target values")
-        groups = read_group_column(args.groups, settings, len(table.values))
-    if len(table.values) != len(targets):
-        raise UserError(f"the samples table has {len(table.values)} rows but the labels table has {len(targets)}")
+    with outcome_first() as first:
+        phases = Phases()
+        params = Params.from_file(args.inputs)
+        settings = read_settings(params)
+        params.refuse_unread()
+        with phases.phase("reading the tables"):
+            table = read_samples(args.infile1, settings)
+            targets: Targets = read_targets(args.infile2, settings.header2, settings.selector2,
+                                            "class labels / target values")
+            groups = read_group_column(args.groups, settings, len(table.values))
+        if len(table.values) != len(targets):
+            raise UserError(f"the samples table has {len(table.values)} rows but the labels table has "
+                            f"{len(targets)}")
+        result = train_and_write(args, settings, table, targets, groups, phases)
+        first += summary_lines(result.history, result.scores, result.planned_epochs)
+        print(result.scores.to_string(index=False))
+        print(phases.report(memory=True))
 
+
+def train_and_write(args: argparse.Namespace, settings: Settings, table: FeatureTable, targets: Targets,
+                    groups: np.ndarray | None, phases: Phases):
+    """Train, then write every output asked for; returns the training's ExperimentResult."""
     wanted_object = args.outfile_object if {"save_estimator", "save_hdf5"} & set(settings.save) else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
     wanted_true = args.outfile_y_true if "save_prediction" in settings.save else None
-    with atomic_outputs(args.outfile_result, args.outfile_history, wanted_object, wanted_preds, wanted_true) as outs:
+    wanted_report = args.outfile_report if "save_report" in settings.save else None
+    with atomic_outputs(args.outfile_result, args.outfile_history, wanted_object, wanted_preds, wanted_true,
+                        wanted_report, args.galaxy_metadata) as outs:
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.training import run_experiment
         print(device_line())
 
         result = run_experiment(args.estimator, table, targets, settings, phases, groups)
         with phases.phase("writing the outputs"):
-            write_table(result.scores, outs[0])
-            if outs[1] is not None:
-                write_table(result.history, outs[1])
+            tables = dict(zip(TABLE_OUTPUTS, (result.scores, result.history, result.predictions, result.y_true)))
+            written = dict(zip(TABLE_OUTPUTS, (outs[0], outs[1], outs[3], outs[4])))
+            for name, path in written.items():
+                if path is not None:
+                    write_table(tables[name], path)
             if outs[2] is not None:
                 result.save_model(outs[2])
-            if outs[3] is not None:
-                write_table(result.predictions, outs[3])
-            if outs[4] is not None:
-                write_table(result.y_true, outs[4])
-    print(result.scores.to_string(index=False))
-    print(phases.report(memory=True))
+            if outs[5] is not None:
+                from galaxy_keras.training_report import report_html
+
+                Path(outs[5]).write_text(report_html(result.history, result.scores, result.predictions,
+                                                     result.learning_type, result.classes), encoding="utf-8")
+            if outs[6] is not None:
+                write_column_names(outs[6], {name: list(tables[name].columns) for name, path in written.items()
+                                             if path is not None})
+    return result
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from galaxy_keras import result_plots
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
@@ -130,28 +131,11 @@ def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_
     precision, recall, f1, support = precision_recall_fscore_support(true_s, predicted_s, labels=names, zero_division=0)
     accuracy = float(np.trace(matrix)) / matrix.sum()
 
-    drawn = [shown(name) for name in names]
-    size = max(4.5, 0.6 * len(names) + 3)
-    fig, ax = plt.subplots(figsize=(size + 3.2, size))
-    image = ax.imshow(matrix, cmap=COLOR_MAPS[params.choice("plot_color", COLOR_MAPS, "Blues")])
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    row_totals = matrix.sum(axis=1, keepdims=True)
-    percent = np.divide(matrix, row_totals, out=np.zeros(matrix.shape), where=row_totals > 0) * 100
-    threshold = matrix.max() / 2 if matrix.size else 0
-    for i in range(len(names)):
-        for j in range(len(names)):
-            ax.text(j, i, f"{matrix[i, j]:,}\n({percent[i, j]:.1f}%)", ha="center", va="center",
-                    color="white" if matrix[i, j] > threshold else "black", fontsize=10 if len(names) < 8 else 7)
-    ax.set_xticks(range(len(names)), drawn, rotation=45 if len(names) > 4 else 0)
-    ax.set_yticks(range(len(names)), drawn)
-    ax.set_xlabel("Predicted label")
-    ax.set_ylabel("True label")
-    ax.set_title(heading)
     summary = [f"accuracy {accuracy:.3f}", ""] + [
-        f"{name}: precision {p:.3f}\n   recall {r:.3f}  F1 {f:.3f}" for name, p, r, f in
-        zip(drawn, precision, recall, f1)][:12]
-    fig.text(0.77, 0.5, "\n".join(summary), va="center", ha="left", fontsize=9, family="monospace")
-    fig.subplots_adjust(right=0.70)
+        f"{shown(name)}: precision {p:.3f}\n   recall {r:.3f}  F1 {f:.3f}" for name, p, r, f in
+        zip(names, precision, recall, f1)][:12]
+    result_plots.confusion_matrix(plt, matrix, names, heading, COLOR_MAPS[params.choice("plot_color", COLOR_MAPS,
+                                                                                         "Blues")], "\n".join(summary))
     report = pd.DataFrame({"class": names, "precision": precision, "recall": recall, "f1": f1,
                            "support": support})
     report.loc[len(report)] = ["accuracy", accuracy, accuracy, accuracy, int(matrix.sum())]
@@ -266,8 +250,6 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
     ``column_selector_options_true`` are read when given (an API call, a
     hand-written parameter file) and default to that.
     """
-    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
-
     picture = "ROC curve" if kind == "roc_curve" else "precision-recall curve"
     heading = title(params, "ROC curve" if kind == "roc_curve" else "Precision-recall curve")
     drop_intermediate = params.bool("drop_intermediate", True) if kind == "roc_curve" else True
@@ -304,24 +286,7 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
     if not drawable:
         enough = f" and at least {minimum} positives ('report_minimum_n_positives')" if minimum else ""
         raise UserError(f"no class has both positive and negative samples{enough}, so there is no {picture} to draw")
-    fig, ax = plt.subplots(figsize=(6.5, 6))
-    for label, is_positive, scores in drawable:
-        if kind == "roc_curve":
-            fpr, tpr, _ = roc_curve(is_positive, scores, drop_intermediate=drop_intermediate)
-            ax.plot(fpr, tpr, label=f"class {shown(label)} (AUC {auc(fpr, tpr):.3f})")
-        else:
-            precision, recall, _ = precision_recall_curve(is_positive, scores)
-            average = average_precision_score(is_positive, scores)
-            ax.plot(recall, precision, label=f"class {shown(label)} (AP {average:.3f})")
-    if kind == "roc_curve":
-        ax.plot([0, 1], [0, 1], linestyle="--", color="grey")
-        ax.set_xlabel("False positive rate")
-        ax.set_ylabel("True positive rate")
-    else:
-        ax.set_xlabel("Recall")
-        ax.set_ylabel("Precision")
-    ax.legend(loc="lower right" if kind == "roc_curve" else "lower left")
-    ax.set_title(heading)
+    result_plots.curves(plt, kind, drawable, heading, drop_intermediate)
 
 
 def learning_curve_plot(params: Params, args: argparse.Namespace, plt) -> None:
@@ -352,15 +317,7 @@ def learning_curve_plot(params: Params, args: argparse.Namespace, plt) -> None:
     epochs = numeric_cells(history[["epoch"]], what, True, whole, "a whole number", advice)[:, 0]
     drawn = metrics + [f"val_{name}" for name in metrics if f"val_{name}" in history.columns]
     values = dict(zip(drawn, numeric_cells(history[drawn], what, True, np.isfinite, "a finite number", advice).T))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 4.2), squeeze=False)
-    for ax, name in zip(axes[0], metrics):
-        ax.plot(epochs, values[name], marker="o", label="training")
-        if f"val_{name}" in values:
-            ax.plot(epochs, values[f"val_{name}"], marker="o", label="validation")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(shown(name))
-        ax.legend()
-    fig.suptitle(heading)
+    result_plots.learning_curves(plt, epochs, values, metrics, heading)
 
 
 def regression_plot(plot_type: str, params: Params, args: argparse.Namespace, plt) -> None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.galaxy_metadata import write_column_names
 from galaxy_keras.model_data import (check_finite_scores, check_probabilities, fit_features, predict_scores,
                                      read_features, scores_to_labels, scores_to_probabilities)
 from galaxy_keras.params import Params
@@ -49,12 +50,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--infile1", help="samples table (input 'tabular')")
     parser.add_argument("--sparse", help="samples as a Matrix Market sparse matrix (input 'sparse')")
     parser.add_argument("--outfile-predict", required=True, help="predictions table")
+    parser.add_argument("--galaxy-metadata", help="where to write the column names of the table for Galaxy "
+                                                  "(its galaxy.json)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with outputs_removed_on_error(args.outfile_predict):
+    with outputs_removed_on_error(args.outfile_predict, args.galaxy_metadata):
         predict(args)
 
 
@@ -99,7 +102,7 @@ def predict(args: argparse.Namespace) -> None:
         else:
             table = read_features(_required(args.infile1, "--infile1"), header, selector, "samples")
 
-    with atomic_outputs(args.outfile_predict) as (outfile,):
+    with atomic_outputs(args.outfile_predict, args.galaxy_metadata) as (outfile, metadata):
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.model_io import load_model
         print(device_line())
@@ -128,6 +131,8 @@ def predict(args: argparse.Namespace) -> None:
             predictions = pd.DataFrame(probabilities, columns=[f"probability_{label}" for label in classes])
         with phases.phase("writing the predictions"):
             write_table(predictions, outfile)
+            if metadata is not None:
+                write_column_names(metadata, {"outfile_predict": list(predictions.columns)})
     print(f"{len(predictions)} predictions ({method})")
     print(phases.report(memory=True))
 

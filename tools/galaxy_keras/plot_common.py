@@ -78,15 +78,20 @@ def probability(values: np.ndarray) -> np.ndarray:
     return (values >= 0) & (values <= 1)
 
 
+def png_base64(plt, dpi: int = DPI) -> str:
+    """The current figure as PNG, base64 text for an ``<img src="data:image/png;base64,...">`` of an HTML page."""
+    buffer = io.BytesIO()
+    plt.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def save_figure(plt, path: str | Path, plot_format: str, heading: str) -> None:
     """Write the current figure as ``plot_format`` (a key of FILE_KINDS)."""
     kind = FILE_KINDS[plot_format]
     if kind != "html":
         plt.savefig(path, format=kind, dpi=DPI, bbox_inches="tight")
         return
-    buffer = io.BytesIO()
-    plt.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
-    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = png_base64(plt)
     name = html.escape(heading.replace(r"\$", "$"))
     Path(path).write_text(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>" + name + "</title></head>\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -34,6 +36,9 @@ class ExperimentResult:
     predictions: pd.DataFrame
     y_true: pd.DataFrame  # the true labels of the last held-out part, as Galaxy-ML's outfile_y_true
     save_model: Callable[[Any], None]
+    learning_type: str = "classifier"
+    classes: list[Any] | None = None
+    planned_epochs: int | None = None  # the model's epochs; fewer ran if a callback stopped training
 
 
 def _loss_name(model: Any) -> str:
@@ -167,6 +172,8 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     keras.utils.set_random_seed(model_seed)
     features = fit_features(model, table)
 
+    # Scorer names that do not fit the model's learning type are refused before, not after, training.
+    names = score_names(meta.learning_type, settings.primary_scoring, getattr(settings, "secondary_scoring", ()))
     loss = _loss_name(model)
     if meta.learning_type == "classifier":
         classes = targets.classes if targets.classes is not None else class_labels(targets.values)
@@ -212,10 +219,13 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
             # An epoch of steps_per_epoch batches from a stream that shuffles the rows anew at every pass.
             batches = batches.repeat()
         # The batches are already shuffled anew each epoch; shuffle=False only stops Keras warning so.
-        history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks,
-                            verbose=int(fit.get("verbose", 2)), shuffle=False, steps_per_epoch=steps,
-                            validation_data=validation, validation_batch_size=batch_size,
-                            validation_steps=fit.get("validation_steps"))
+        # Keras' per-epoch lines go to stderr, so that the job's stdout, which Galaxy shows (its first 255
+        # characters) as each output's information, begins with the outcome rather than with epoch 1.
+        with contextlib.redirect_stdout(sys.stderr):
+            history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks,
+                                verbose=int(fit.get("verbose", 2)), shuffle=False, steps_per_epoch=steps,
+                                validation_data=validation, validation_batch_size=batch_size,
+                                validation_steps=fit.get("validation_steps"))
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
     stopper.raise_if_stopped()
@@ -225,7 +235,6 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     phases.add("training (epochs, validation)", fit_seconds - clock.tracing_seconds())
     meta.trained = True
 
-    names = score_names(meta.learning_type, settings.primary_scoring, getattr(settings, "secondary_scoring", ()))
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
     with phases.phase("scoring the held-out rows"):
         scores, predictions = _score_rows(model, meta, scored, names, table)
@@ -233,4 +242,5 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     history_table = pd.DataFrame({"epoch": np.arange(1, len(next(iter(epochs.values()), [])) + 1), **epochs})
     last = list(parts.values())[-1]
     return ExperimentResult(scores, history_table, predictions, y_true_table(targets, last),
-                            lambda path: save_model(model, path, meta, format=getattr(settings, "save_format", "keras")))
+                            lambda path: save_model(model, path, meta, format=getattr(settings, "save_format", "keras")),
+                            meta.learning_type, meta.classes, int(fit.get("epochs", 1)))

@@ -1,0 +1,53 @@
+"""The first lines of a training job's stdout: the outcome, short enough for Galaxy to show whole.
+
+Galaxy keeps a job's stdout as the information of each output dataset and
+stores only its first 255 characters (the ``info`` column of a history
+dataset); that is what a person reads on expanding a dataset in the history.
+So the job's stdout begins with two or three short lines, e.g.::
+
+    final epoch 2/2: loss 0.6917, acc 0.5312, val_loss 0.6952, val_acc 0.4167
+    held-out validation (24 rows): loss 0.6931, f1 0.5, accuracy 0.5, precision 0.5, recall 0.5, roc_auc 0.52
+
+and everything else (device, notes, timings) after them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# The characters of a job's stdout that Galaxy keeps as a dataset's information.
+GALAXY_INFO_CHARS = 255
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):.4g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def final_epoch_line(history: pd.DataFrame, planned_epochs: int | None = None) -> str:
+    """The last epoch's loss and metrics, training ones first, then the ``val_`` ones."""
+    if history.empty:
+        return "final epoch: none (the model trained for no epoch)"
+    last = history.iloc[-1]
+    names = [name for name in history.columns if name != "epoch"]
+    # loss first, then the metrics; the validation ones after the training ones, in the same order
+    names = sorted(names, key=lambda n: (str(n).startswith("val_"), str(n).removeprefix("val_") != "loss"))
+    of = f"/{planned_epochs}" if planned_epochs and planned_epochs != int(last["epoch"]) else \
+        f"/{int(last['epoch'])}"
+    return f"final epoch {int(last['epoch'])}{of}: " + ", ".join(f"{name} {_number(last[name])}" for name in names)
+
+
+def held_out_lines(scores: pd.DataFrame) -> list[str]:
+    """One line a held-out part: its rows, its loss and its scores, in the metrics table's order."""
+    lines = []
+    for record in scores.to_dict("records"):
+        part, rows = record.pop("dataset"), record.pop("n_samples")
+        lines.append(f"held-out {part} ({rows} rows): " + ", ".join(f"{name} {_number(value)}"
+                                                                     for name, value in record.items()))
+    return lines
+
+
+def summary_lines(history: pd.DataFrame, scores: pd.DataFrame, planned_epochs: int | None = None) -> list[str]:
+    return [final_epoch_line(history, planned_epochs)] + held_out_lines(scores)
