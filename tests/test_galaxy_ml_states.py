@@ -3,17 +3,15 @@
 Galaxy's decoding of a stored tool state drops, without a word, every key the tool has no parameter
 for (and its typed workflow-step model reports them as extra keys); the editor and an invocation
 report a parameter absent from the state as a correction, filled with its default. The check runs
-tests/galaxy_state_check.py with Galaxy's own Python (the ``galaxy`` package, no server); without
-it the test is skipped.
+tests/galaxy_state_check.py with Galaxy's own Python (the ``galaxy`` package, no server; once a test
+session, tests/galaxy_state_reports.py); without it the test is skipped.
 """
 
 import json
-import subprocess
 
 import pytest
-from conftest import ROOT, TEST_DATA
+from conftest import TEST_DATA
 
-GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
 # Parameters this tool has and Galaxy-ML's did not: a Galaxy-ML state has no value for them, so Galaxy
 # fills in their defaults (which keep Galaxy-ML's meaning) and says so once, until the workflow is saved.
 NOT_IN_GALAXY_ML = {"kwargs", "layer_options", "strides", "padding", "mask_zero", "activation", "return_sequences",
@@ -21,15 +19,8 @@ NOT_IN_GALAXY_ML = {"kwargs", "layer_options", "strides", "padding", "mask_zero"
 
 
 @pytest.fixture(scope="module")
-def imported():
-    if not GALAXY_PYTHON.exists():
-        pytest.skip("Galaxy's Python (.venv/galaxy) is not installed")
-    result = subprocess.run([str(GALAXY_PYTHON), str(ROOT / "tests" / "galaxy_state_check.py"),
-                             str(ROOT / "tools" / "keras_model_config.xml"),
-                             str(TEST_DATA / "config_galaxy_ml_states.json")],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)
+def imported(galaxy_import_reports):
+    return galaxy_import_reports["keras_model_config"]  # test-data/config_galaxy_ml_states.json
 
 
 def test_no_stored_value_is_dropped_or_unknown(imported):
