@@ -25,6 +25,7 @@ from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.hyperparams import Swap, read_swaps
 from galaxy_keras.label_tables import Targets, read_targets
+from galaxy_keras.model_checks import check_model_file
 from galaxy_keras.model_data import FeatureTable, plain, read_features, read_sparse_features
 from galaxy_keras.params import Params
 from galaxy_keras.scoring import check_score_name
@@ -187,6 +188,9 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
         groups = read_group_column(args.groups, settings, len(table.values))
     if len(table.values) != len(targets):
         raise UserError(f"the samples table has {len(table.values)} rows but the labels table has {len(targets)}")
+    # A broken or hostile model file fails here, before TensorFlow's seconds of start-up (load_model checks it again).
+    with phases.phase("checking the model file"):
+        check_model_file(args.estimator)
 
     wanted_object = args.outfile_object if {"save_estimator", "save_hdf5"} & set(settings.save) else None
     wanted_preds = args.outfile_y_preds if "save_prediction" in settings.save else None
