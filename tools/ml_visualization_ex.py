@@ -27,7 +27,8 @@ import pandas as pd
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
-from galaxy_keras.plot_common import numeric_cells, plot_title, probability, quoted, save_figure, shown, whole
+from galaxy_keras.plot_common import (LazyPyplot, numeric_cells, plot_title, probability, quoted, save_figure, shown,
+                                      whole)
 from galaxy_keras.tables import ColumnSelector, read_table, read_vector, write_table
 
 IMAGE = ("png", "svg", "pdf")
@@ -110,8 +111,6 @@ def check_class_count(labels: list[Any], what: str, picture: str) -> None:
 
 
 def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_path) -> None:
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     heading = title(params, "Confusion matrix")
     true = read_labels(params, args.infile_true, "true", "true labels")
     # Galaxy-ML's form (and the GTN CNN workflow's step) has no column selection of the predicted labels.
@@ -123,6 +122,9 @@ def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_
     labels = class_labels(pd.concat([true, predicted]))
     check_class_count(labels, f"the true labels ({true.nunique()} distinct) and predicted labels "
                       f"({predicted.nunique()} distinct) together", "confusion matrix")
+    # scikit-learn takes about a CPU second to import: after the checks, so that bad input fails without it.
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     as_text = {label: str(label) for label in labels}
     true_s, predicted_s = true.map(as_text), predicted.map(as_text)
     names = [as_text[label] for label in labels]
@@ -266,8 +268,6 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
     ``column_selector_options_true`` are read when given (an API call, a
     hand-written parameter file) and default to that.
     """
-    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
-
     picture = "ROC curve" if kind == "roc_curve" else "precision-recall curve"
     heading = title(params, "ROC curve" if kind == "roc_curve" else "Precision-recall curve")
     drop_intermediate = params.bool("drop_intermediate", True) if kind == "roc_curve" else True
@@ -304,6 +304,8 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
     if not drawable:
         enough = f" and at least {minimum} positives ('report_minimum_n_positives')" if minimum else ""
         raise UserError(f"no class has both positive and negative samples{enough}, so there is no {picture} to draw")
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve  # after the checks
+
     fig, ax = plt.subplots(figsize=(6.5, 6))
     for label, is_positive, scores in drawable:
         if kind == "roc_curve":
@@ -424,11 +426,7 @@ def plot(args: argparse.Namespace) -> None:
         refuse_feature_importances(params)
     report = args.output_report if plot_type == "classification_confusion_matrix" else None
     with atomic_outputs(args.output, report) as (output, report_path):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = LazyPyplot()  # imported when a plot starts drawing, after its inputs are checked
         if plot_type == "classification_confusion_matrix":
             confusion_matrix_plot(params, args, plt, report_path)
         elif plot_type == "learning_curve":
