@@ -3,7 +3,8 @@
 Run with Galaxy's own Python (it needs the ``galaxy`` package; no server is started), with one or
 more pairs of a tool XML and a states file:
 
-    .venv/galaxy/bin/python tests/galaxy_state_check.py tools/keras_model_config.xml test-data/config_galaxy_ml_states.json [TOOL.xml STATES.json ...]
+    .venv/galaxy/bin/python tests/galaxy_state_check.py TOOL.xml STATES.json [TOOL.xml STATES.json ...]
+    (for example tools/keras_model_config.xml test-data/config_galaxy_ml_states.json)
 
 Importing Galaxy and making its mock app takes most of the time (about 12 CPU seconds), so one process
 checks every pair (tests/galaxy_state_reports.py runs it once for the whole test session). It prints a
