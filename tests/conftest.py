@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -55,6 +56,16 @@ class ToolRunner:
 @pytest.fixture
 def tool(tmp_path, capsys) -> ToolRunner:
     return ToolRunner(tmp_path, capsys)
+
+
+@pytest.fixture(scope="session")
+def galaxy_import_reports(tmp_path_factory) -> dict[str, dict]:
+    """Tool id -> Galaxy's own import report of its workflow states (tests/galaxy_state_reports.py), or skip."""
+    from galaxy_state_reports import reports
+
+    base = tmp_path_factory.getbasetemp()
+    # pytest-xdist gives each worker a folder of its own inside the session's: share the session's.
+    return reports(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
 
 
 def write_tsv(path: Path, rows, header: list[str] | None = None) -> Path:

@@ -141,20 +141,3 @@ def _param_problem(param: ET.Element, value, where: str) -> list[str]:
             return [f"{where}: {value!r} is outside {low}..{high}"]
         return []
     return []
-
-
-def galaxy_import_report(tool_id: str, states_file: Path) -> dict:
-    """tests/galaxy_state_check.py's report (Galaxy's own decoding and corrections), or skip without Galaxy."""
-    import json
-    import subprocess
-
-    import pytest
-
-    root = TOOLS.parent
-    python = root / ".venv" / "galaxy" / "bin" / "python"
-    if not python.exists():
-        pytest.skip("Galaxy's Python (.venv/galaxy) is not installed")
-    result = subprocess.run([str(python), str(root / "tests" / "galaxy_state_check.py"), str(TOOLS / f"{tool_id}.xml"),
-                             str(states_file)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)

@@ -1,10 +1,14 @@
 """Import workflow tool states into a tool the way Galaxy does, and report what Galaxy would change.
 
-Run with Galaxy's own Python (it needs the ``galaxy`` package; no server is started):
+Run with Galaxy's own Python (it needs the ``galaxy`` package; no server is started), with one or
+more pairs of a tool XML and a states file:
 
-    .venv/galaxy/bin/python tests/galaxy_state_check.py tools/keras_model_config.xml test-data/config_galaxy_ml_states.json
+    .venv/galaxy/bin/python tests/galaxy_state_check.py TOOL.xml STATES.json [TOOL.xml STATES.json ...]
+    (for example tools/keras_model_config.xml test-data/config_galaxy_ml_states.json)
 
-For each state it prints, as JSON:
+Importing Galaxy and making its mock app takes most of the time (about 12 CPU seconds), so one process
+checks every pair (tests/galaxy_state_reports.py runs it once for the whole test session). It prints a
+JSON list, one report a pair in the order given; a report has, for each state:
 - ``dropped``: keys of the stored state that the tool has no parameter for. Galaxy's decoding
   (``DefaultToolState.decode``) leaves them out without a word: their values are lost.
 - ``unknown``: the same keys, as Galaxy's typed workflow-step state model (``create_workflow_step_model``,
@@ -59,14 +63,13 @@ def _typed_unknown(bundle: Any, state: dict[str, Any]) -> list[str]:
     return []
 
 
-def main(argv: list[str]) -> None:
-    from galaxy.app_unittest_utils.galaxy_mock import MockApp, MockTrans
+def check_states(app: Any, tool_path: str, states_path: str) -> dict[str, Any]:
+    """The report of one tool and one states file."""
+    from galaxy.app_unittest_utils.galaxy_mock import MockTrans
     from galaxy.tool_util.parameters import input_models_for_tool_source
     from galaxy.tool_util.parser import get_tool_source
     from galaxy.tools import DefaultToolState, create_tool_from_source
 
-    tool_path, states_path = argv
-    app = MockApp()
     bundle = input_models_for_tool_source(get_tool_source(tool_path))
     tool = create_tool_from_source(app, get_tool_source(tool_path))
     trans = MockTrans(app=app)
@@ -81,7 +84,17 @@ def main(argv: list[str]) -> None:
         corrections = tool.check_and_update_param_values(state.inputs, trans, workflow_building_mode=True)
         report[name] = {"dropped": dropped, "unknown": _typed_unknown(bundle, raw),
                         "corrections": {key: str(value) for key, value in sorted(corrections.items())}}
-    print(json.dumps(report, indent=1))
+    return report
+
+
+def main(argv: list[str]) -> None:
+    from galaxy.app_unittest_utils.galaxy_mock import MockApp
+
+    if not argv or len(argv) % 2:
+        sys.exit("usage: galaxy_state_check.py TOOL.xml STATES.json [TOOL.xml STATES.json ...]")
+    app = MockApp()
+    pairs = list(zip(argv[::2], argv[1::2]))
+    print(json.dumps([check_states(app, tool_path, states_path) for tool_path, states_path in pairs], indent=1))
 
 
 if __name__ == "__main__":

@@ -5,52 +5,31 @@ for (and its typed workflow-step model reports them as extra keys); the editor a
 report a parameter absent from the state as a correction, filled with its default. The layer forms are
 exactly Galaxy-ML 1.0.11's, so neither happens: the check finds nothing for the GTN workflows' and
 Galaxy-ML's test states, nor for this suite's own workflows. It runs tests/galaxy_state_check.py with
-Galaxy's own Python (the ``galaxy`` package, no server); without it those tests are skipped.
+Galaxy's own Python (the ``galaxy`` package, no server; once a test session,
+tests/galaxy_state_reports.py); without it those tests are skipped.
 """
 
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import ROOT, TEST_DATA
+from conftest import TEST_DATA
 
 from galaxy_keras.layer_catalog import LAYERS
+from galaxy_state_reports import workflow_states
 
 GALAXY_ML_STATES = {name: entry for name, entry in json.loads((TEST_DATA / "config_galaxy_ml_states.json")
                                                                .read_text()).items() if not name.startswith("_")}
-
-
-def _workflow_states() -> dict[str, dict]:
-    """The keras_model_config step of each of this suite's workflows, as the .ga stores it."""
-    states = {}
-    for path in sorted((ROOT / "workflows").glob("*/*.ga")):
-        for step in json.loads(path.read_text())["steps"].values():
-            if step.get("tool_id") == "keras_model_config":
-                states[f"workflow {path.stem}"] = {"tool_state": json.loads(step["tool_state"])}
-    return states
-
-
-STATES = {**GALAXY_ML_STATES, **_workflow_states()}
-
-GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
+STATES = {**GALAXY_ML_STATES, **workflow_states("keras_model_config")}
 
 
 def test_the_suites_workflows_have_a_model_config_step():
-    assert len(_workflow_states()) >= 5
+    assert len(workflow_states("keras_model_config")) >= 5
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory):
-    if not GALAXY_PYTHON.exists():
-        pytest.skip("Galaxy's Python (.venv/galaxy) is not installed")
-    states = tmp_path_factory.mktemp("states") / "states.json"
-    states.write_text(json.dumps(STATES))
-    result = subprocess.run([str(GALAXY_PYTHON), str(ROOT / "tests" / "galaxy_state_check.py"),
-                             str(ROOT / "tools" / "keras_model_config.xml"), str(states)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)
+def imported(galaxy_import_reports):
+    return {**galaxy_import_reports["keras_model_config"], **galaxy_import_reports["keras_model_config workflows"]}
 
 
 def test_no_stored_value_is_dropped_or_unknown(imported):

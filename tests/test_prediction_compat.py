@@ -99,10 +99,8 @@ def test_a_sparse_matrix_of_the_wrong_width(tool, tmp_path):
     assert "the sparse matrix has 499 columns, but the model expects 500 per sample" in err
 
 
-def test_galaxy_imports_galaxy_ml_states_without_a_correction():
+def test_galaxy_imports_galaxy_ml_states_without_a_correction(galaxy_import_reports):
     """Galaxy's own check (no server): nothing dropped, nothing filled in, nothing refused."""
-    from galaxy_forms import galaxy_import_report
-
-    report = galaxy_import_report("model_prediction", TEST_DATA / "viz_prediction_galaxy_ml_states.json")
+    report = galaxy_import_reports["model_prediction"]  # test-data/viz_prediction_galaxy_ml_states.json
     assert len(report) == 6
     assert {name: entry for name, entry in report.items() if any(entry.values())} == {}

@@ -163,10 +163,8 @@ def test_gtn_tool_states_import_without_corrections(state):
     assert problems(inputs("sklearn_to_categorical"), state) == []
 
 
-def test_galaxy_imports_the_gtn_cnn_states_without_a_correction():
+def test_galaxy_imports_the_gtn_cnn_states_without_a_correction(galaxy_import_reports):
     """Galaxy's own check (no server): nothing dropped, nothing filled in, nothing refused."""
-    from galaxy_forms import galaxy_import_report
-
-    report = galaxy_import_report("sklearn_to_categorical", TEST_DATA / "categorical_galaxy_ml_states.json")
+    report = galaxy_import_reports["sklearn_to_categorical"]  # test-data/categorical_galaxy_ml_states.json
     assert len(report) == 2
     assert {name: entry for name, entry in report.items() if any(entry.values())} == {}

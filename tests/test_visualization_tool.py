@@ -379,10 +379,8 @@ def test_a_format_of_another_plot_type_is_refused(tool, tmp_path):
     assert "parameter 'plotting_selection|plot_format' must be one of pdf, png, svg; got 'html'" in err
 
 
-def test_galaxy_imports_galaxy_ml_states_without_a_correction():
+def test_galaxy_imports_galaxy_ml_states_without_a_correction(galaxy_import_reports):
     """Galaxy's own check (no server): nothing dropped, nothing filled in, nothing refused."""
-    from galaxy_forms import galaxy_import_report
-
-    report = galaxy_import_report("ml_visualization_ex", TEST_DATA / "viz_galaxy_ml_states.json")
+    report = galaxy_import_reports["ml_visualization_ex"]  # test-data/viz_galaxy_ml_states.json
     assert len(report) == 7
     assert {name: entry for name, entry in report.items() if any(entry.values())} == {}

@@ -18,6 +18,7 @@ from galaxy_keras.compile_catalog import (CALLBACKS, CSV_LOGGER, FIT_FIELDS, LOS
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.fields import parse_fields
 from galaxy_keras.outcome_first import outcome_first
+from galaxy_keras.model_checks import read_model_config
 from galaxy_keras.params import Params
 
 LEARNING_TYPES = {"KerasGClassifier": "classifier", "KerasGRegressor": "regressor"}
@@ -103,19 +104,21 @@ def build(args: argparse.Namespace) -> list[str]:
     fit = read_fit_settings(mode.section("fit_params"), SEED.parse(mode))
     check_callbacks(fit)
     params.refuse_unread()
+    # Checked before Keras is imported: a file that is not a model, or names code, fails without TensorFlow's start-up.
+    config = read_model_config(args.model_json)
     if learning_type == "classifier" and compile_settings["loss"] in REGRESSION_LOSSES:
         print(f"Note: a classifier trained with the regression loss {compile_settings['loss']}")
 
     with atomic_outputs(args.outfile) as (outfile,):
         from galaxy_keras.compile_catalog import make_metric, make_optimizer
         from galaxy_keras.keras_env import keras
-        from galaxy_keras.model_io import ModelMeta, read_model_json, save_model
+        from galaxy_keras.model_io import ModelMeta, build_model, save_model
         from galaxy_keras.splitting import DEFAULT_SEED
 
         # The initial weights are drawn here, when the model is built: seed them too,
         # so that the same settings give the same built (and later trained) model.
-        model = read_model_json(args.model_json,
-                                seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
+        model = build_model(config, "the model configuration",
+                            seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
         model.compile(loss=compile_settings["loss"],
                       optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
                       metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])

@@ -27,6 +27,7 @@ from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_er
 from galaxy_keras.galaxy_metadata import write_column_names
 from galaxy_keras.hyperparams import Swap, read_swaps
 from galaxy_keras.label_tables import Targets, read_targets
+from galaxy_keras.model_checks import check_model_file
 from galaxy_keras.model_data import FeatureTable, plain, read_features, read_sparse_features
 from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
@@ -198,6 +199,10 @@ def train_and_evaluate(args: argparse.Namespace) -> None:
         if len(table.values) != len(targets):
             raise UserError(f"the samples table has {len(table.values)} rows but the labels table has "
                             f"{len(targets)}")
+        # A broken or hostile model file fails here, before TensorFlow's seconds of start-up (load_model
+        # checks it again).
+        with phases.phase("checking the model file"):
+            check_model_file(args.estimator)
         result = train_and_write(args, settings, table, targets, groups, phases)
         first += summary_lines(result.history, result.scores, result.planned_epochs)
         print(result.scores.to_string(index=False))

@@ -28,7 +28,8 @@ from galaxy_keras import result_plots
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
-from galaxy_keras.plot_common import numeric_cells, plot_title, probability, quoted, save_figure, shown, whole
+from galaxy_keras.plot_common import (LazyPyplot, numeric_cells, plot_title, probability, quoted, save_figure, shown,
+                                      whole)
 from galaxy_keras.tables import ColumnSelector, read_table, read_vector, write_table
 
 IMAGE = ("png", "svg", "pdf")
@@ -111,8 +112,6 @@ def check_class_count(labels: list[Any], what: str, picture: str) -> None:
 
 
 def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_path) -> None:
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
     heading = title(params, "Confusion matrix")
     true = read_labels(params, args.infile_true, "true", "true labels")
     # Galaxy-ML's form (and the GTN CNN workflow's step) has no column selection of the predicted labels.
@@ -124,6 +123,9 @@ def confusion_matrix_plot(params: Params, args: argparse.Namespace, plt, report_
     labels = class_labels(pd.concat([true, predicted]))
     check_class_count(labels, f"the true labels ({true.nunique()} distinct) and predicted labels "
                       f"({predicted.nunique()} distinct) together", "confusion matrix")
+    # scikit-learn takes about a CPU second to import: after the checks, so that bad input fails without it.
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     as_text = {label: str(label) for label in labels}
     true_s, predicted_s = true.map(as_text), predicted.map(as_text)
     names = [as_text[label] for label in labels]
@@ -381,11 +383,7 @@ def plot(args: argparse.Namespace) -> None:
         refuse_feature_importances(params)
     report = args.output_report if plot_type == "classification_confusion_matrix" else None
     with atomic_outputs(args.output, report) as (output, report_path):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = LazyPyplot()  # imported when a plot starts drawing, after its inputs are checked
         if plot_type == "classification_confusion_matrix":
             confusion_matrix_plot(params, args, plt, report_path)
         elif plot_type == "learning_curve":

@@ -22,6 +22,7 @@ import pandas as pd
 from galaxy_keras.device import line as device_line
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
 from galaxy_keras.galaxy_metadata import write_column_names
+from galaxy_keras.model_checks import check_model_file
 from galaxy_keras.model_data import (check_finite_scores, check_probabilities, fit_features, predict_scores,
                                      read_features, scores_to_labels, scores_to_probabilities)
 from galaxy_keras.params import Params
@@ -101,6 +102,9 @@ def predict(args: argparse.Namespace) -> None:
             table = read_sparse_features(_required(args.sparse, "--sparse"))
         else:
             table = read_features(_required(args.infile1, "--infile1"), header, selector, "samples")
+    # A broken or hostile model file fails here, before TensorFlow's seconds of start-up (load_model checks it again).
+    with phases.phase("checking the model file"):
+        check_model_file(args.estimator)
 
     with atomic_outputs(args.outfile_predict, args.galaxy_metadata) as (outfile, metadata):
         with phases.phase("starting TensorFlow and Keras"):

@@ -40,12 +40,12 @@ from typing import Any
 
 from .compile_catalog import REGRESSION_LOSSES
 from .errors import UserError
-from .hdf5_checks import check_hdf5_file, read_text
+from .hdf5_checks import read_text
 from .hdf5_weights import load_weights
 from .keras2_compile import compile_model, from_training_config, loss_of_training_config
 from .keras2_config import convert_model_config
-from .model_io import META_MEMBER, ModelMeta, build_model, check_classes
-from .resources import check_allocation
+from .model_checks import META_MEMBER, ModelMeta, check_hdf5_model
+from .model_io import build_model, check_classes
 from .safety import keras2_hint, load_json
 
 SOURCE = "the model file"
@@ -60,9 +60,7 @@ def load_hdf5_model(path: Path, compile: bool = True) -> tuple[Any, ModelMeta]:
 
     from .galaxy_ml_files import is_galaxy_ml_file, load_galaxy_ml_model
 
-    total = check_hdf5_file(path, SOURCE, text=True)
-    check_allocation(total, "the model file's weights (the datasets it declares)",
-                     "build the model again with 'Create deep learning model'")
+    check_hdf5_model(path)
     try:
         with h5py.File(path, "r") as handle:
             if is_galaxy_ml_file(handle):

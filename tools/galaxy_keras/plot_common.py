@@ -85,6 +85,27 @@ def png_base64(plt, dpi: int = DPI) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+class LazyPyplot:
+    """matplotlib.pyplot (Agg backend), imported at its first use.
+
+    Importing matplotlib takes about half a CPU second; the plots read and check
+    their inputs before they draw, so a bad input fails before that import.
+    """
+
+    def __init__(self) -> None:
+        self._module: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._module is None:
+            import matplotlib
+
+            matplotlib.use("Agg")  # files only, no display
+            import matplotlib.pyplot
+
+            self._module = matplotlib.pyplot
+        return getattr(self._module, name)
+
+
 def save_figure(plt, path: str | Path, plot_format: str, heading: str) -> None:
     """Write the current figure as ``plot_format`` (a key of FILE_KINDS)."""
     kind = FILE_KINDS[plot_format]

@@ -22,12 +22,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
-from sklearn import metrics as skm
 
 from .errors import UserError, summarise
 
-_AVERAGED = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score,
-             "jaccard": skm.jaccard_score}
+# scikit-learn's metric functions by name: scikit-learn takes about a CPU second to import, and the
+# training tool checks score names (check_score_name) long before it scores, so it is imported when scoring.
+_AVERAGED = {"precision": "precision_score", "recall": "recall_score", "f1": "f1_score", "jaccard": "jaccard_score"}
 _AVERAGES = ("micro", "macro", "weighted", "samples")
 
 # Galaxy-ML's classification scorers, in its form's order, then the other scikit-learn ones for labels.
@@ -65,6 +65,8 @@ def _indicator(codes: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 def _classification_score(name: str, codes: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray) -> float:
+    from sklearn import metrics as skm
+
     n_classes = probabilities.shape[1]
     binary = n_classes == 2
     labels = list(range(n_classes))
@@ -86,7 +88,7 @@ def _classification_score(name: str, codes: np.ndarray, predicted: np.ndarray, p
         return skm.roc_auc_score(codes, probabilities, multi_class=scheme, labels=labels,
                                  average="weighted" if name.endswith("_weighted") else "macro")
     metric, _, average = name.partition("_")
-    function = _AVERAGED[metric]
+    function = getattr(skm, _AVERAGED[metric])
     if not average:
         if binary:
             return function(codes, predicted, average="binary", zero_division=0)
@@ -126,35 +128,42 @@ def classification_scores(codes: np.ndarray, probabilities: np.ndarray, names: l
 
 
 def _rmse(truth: np.ndarray, predicted: np.ndarray) -> float:
-    return float(np.sqrt(skm.mean_squared_error(truth, predicted)))
+    from sklearn.metrics import mean_squared_error
+
+    return float(np.sqrt(mean_squared_error(truth, predicted)))
 
 
-_REGRESSION: dict[str, tuple[Callable[..., Any], int]] = {  # name -> (function, sign)
-    "explained_variance": (skm.explained_variance_score, 1),
-    "r2": (skm.r2_score, 1),
-    "neg_mean_absolute_error": (skm.mean_absolute_error, -1),
-    "neg_mean_squared_error": (skm.mean_squared_error, -1),
+# name -> (scikit-learn's metric function, by name, or a function of this module; sign)
+_REGRESSION: dict[str, tuple[str | Callable[..., Any], int]] = {
+    "explained_variance": ("explained_variance_score", 1),
+    "r2": ("r2_score", 1),
+    "neg_mean_absolute_error": ("mean_absolute_error", -1),
+    "neg_mean_squared_error": ("mean_squared_error", -1),
     "neg_root_mean_squared_error": (_rmse, -1),
-    "neg_mean_squared_log_error": (skm.mean_squared_log_error, -1),
-    "neg_root_mean_squared_log_error": (skm.root_mean_squared_log_error, -1),
-    "neg_median_absolute_error": (skm.median_absolute_error, -1),
-    "neg_mean_absolute_percentage_error": (skm.mean_absolute_percentage_error, -1),
-    "neg_mean_poisson_deviance": (skm.mean_poisson_deviance, -1),
-    "neg_mean_gamma_deviance": (skm.mean_gamma_deviance, -1),
+    "neg_mean_squared_log_error": ("mean_squared_log_error", -1),
+    "neg_root_mean_squared_log_error": ("root_mean_squared_log_error", -1),
+    "neg_median_absolute_error": ("median_absolute_error", -1),
+    "neg_mean_absolute_percentage_error": ("mean_absolute_percentage_error", -1),
+    "neg_mean_poisson_deviance": ("mean_poisson_deviance", -1),
+    "neg_mean_gamma_deviance": ("mean_gamma_deviance", -1),
     # scikit-learn's 'max_error' scorer (Galaxy-ML's) was the negative error, as 'neg_max_error' is now.
-    "max_error": (skm.max_error, -1),
-    "neg_max_error": (skm.max_error, -1),
-    "mse": (skm.mean_squared_error, 1),
+    "max_error": ("max_error", -1),
+    "neg_max_error": ("max_error", -1),
+    "mse": ("mean_squared_error", 1),
     "rmse": (_rmse, 1),
-    "mae": (skm.mean_absolute_error, 1),
-    "median_absolute_error": (skm.median_absolute_error, 1),
+    "mae": ("mean_absolute_error", 1),
+    "median_absolute_error": ("median_absolute_error", 1),
 }
 
 
 def regression_scores(truth: np.ndarray, predicted: np.ndarray, names: list[str]) -> dict[str, float]:
+    from sklearn import metrics as skm
+
     out: dict[str, float] = {}
     for name in names:
         function, sign = _REGRESSION[name]
+        if isinstance(function, str):
+            function = getattr(skm, function)
         try:
             out[name] = sign * float(function(truth, predicted))
         except ValueError as err:  # e.g. log errors of negative values, deviances of non-positive ones

@@ -1,0 +1,219 @@
+"""The checks of a model file that need no Keras, so that a tool can run them before TensorFlow starts.
+
+Starting TensorFlow and Keras takes seconds; a model file that is broken or
+hostile (not a model, a damaged or bomb-like archive, a configuration naming a
+class outside the allowlist, settings these tools do not write) is refused
+here first, in a fraction of a second. model_io.load_model runs the same
+checks again before Keras sees the file, so nothing depends on a tool having
+called them. Also the suite's settings member (``ModelMeta``), which this
+module reads as data.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
+from .errors import UserError, summarise
+from .fields import parse_fields
+from .hdf5_checks import check_hdf5_file
+from .params import Params
+from .resources import check_allocation, readable
+from .safety import check_config, keras2_hint, load_json
+
+META_MEMBER = "galaxy_keras.json"
+META_VERSION = 1
+META_KEYS = ("format_version", "learning_type", "fit", "classes", "trained")
+LEARNING_TYPES = ("classifier", "regressor")
+WEIGHTS_MEMBER = "model.weights.h5"
+# The members a model file may have, with the most each may unpack to (the weights: the memory budget).
+MEMBER_LIMITS = {"config.json": 16 * 1024**2, "metadata.json": 1024**2, META_MEMBER: 1024**2, WEIGHTS_MEMBER: None}
+KERAS_MEMBERS = ("config.json", "metadata.json", WEIGHTS_MEMBER)
+# Keras stores members uncompressed; a member that unpacks to more than this many times its stored
+# size (deflate reaches about 1,000) is a decompression bomb, not a model.
+MAX_EXPANSION = 100
+_EXPANSION_FLOOR = 1024**2  # small members may compress well (JSON does)
+ZIP_MAGIC, HDF5_MAGIC = b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"
+REBUILD_ADVICE = "build the model again with 'Create deep learning model'"
+
+
+@dataclass
+class ModelMeta:
+    """What the suite stores beside the Keras model in a .keras file."""
+
+    learning_type: str = "classifier"  # "classifier" or "regressor"
+    fit: dict[str, Any] = field(default_factory=dict)
+    classes: list[Any] | None = None  # class labels, in the order of the model's outputs
+    trained: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps({"format_version": META_VERSION, "learning_type": self.learning_type,
+                           "fit": self.fit, "classes": self.classes, "trained": self.trained}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str | bytes, source: str) -> "ModelMeta":
+        """The settings as data: known keys only, each typed and bounded as the builder's form bounds it."""
+        where = f"{source}'s {META_MEMBER}"
+        return cls.from_data(load_json(text, where), where)
+
+    @classmethod
+    def from_data(cls, data: Any, where: str) -> "ModelMeta":
+        """The settings from parsed JSON (or from another format's settings); ``where`` names them in messages."""
+        if not isinstance(data, dict):
+            raise UserError(f"{where} is not a JSON object; {REBUILD_ADVICE}")
+        unknown = sorted(set(data) - set(META_KEYS), key=str)
+        if unknown:
+            raise UserError(f"{where} has the key '{unknown[0]}', which these tools do not write; {REBUILD_ADVICE}")
+        if data.get("format_version", META_VERSION) != META_VERSION:
+            raise UserError(f"{where} has format_version {data['format_version']!r}; these tools read version "
+                            f"{META_VERSION}: {REBUILD_ADVICE}")
+        learning_type = data.get("learning_type", "classifier")
+        if learning_type not in LEARNING_TYPES:
+            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {learning_type!r}")
+        trained = data.get("trained", False)
+        if not isinstance(trained, bool):
+            raise UserError(f"{where}: trained must be true or false, got {trained!r}")
+        return cls(learning_type, _read_fit(data.get("fit") or {}, where), _read_classes(data.get("classes"), where),
+                   trained)
+
+
+def _read_fit(fit: Any, where: str) -> dict[str, Any]:
+    if not isinstance(fit, dict):
+        raise UserError(f"{where}: 'fit' must be an object; {REBUILD_ADVICE}")
+    known = {item.name for item in FIT_FIELDS} | {SEED.name, "callbacks"}
+    unknown = sorted(set(fit) - known, key=str)
+    if unknown:
+        raise UserError(f"{where}: the fit setting '{unknown[0]}' is not one these tools use; {REBUILD_ADVICE}")
+    try:
+        checked = parse_fields(FIT_FIELDS, Params(fit))
+        checked[SEED.name] = SEED.parse(Params(fit))
+    except UserError as err:
+        raise UserError(f"{where}, fit settings: {err}; {REBUILD_ADVICE}") from None
+    callbacks = fit.get("callbacks") or []
+    if not isinstance(callbacks, list) or len(callbacks) > MAX_CALLBACKS:
+        raise UserError(f"{where}: 'callbacks' must be a list of at most {MAX_CALLBACKS}; {REBUILD_ADVICE}")
+    checked["callbacks"] = [{"type": kind, **options} for kind, options in
+                            (check_callback(spec, f"{where}, callback {n}") for n, spec in enumerate(callbacks, 1))]
+    return checked
+
+
+def _read_classes(classes: Any, where: str) -> list[Any] | None:
+    if classes is None:
+        return None
+    if not isinstance(classes, list) or not all(isinstance(label, (str, int, float)) and not isinstance(label, bool)
+                                                for label in classes):
+        raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers); {REBUILD_ADVICE}")
+    return classes
+
+
+def is_hdf5(path: Path) -> bool:
+    """Whether a file starts with HDF5's signature (Keras and Galaxy-ML write no user block before it)."""
+    with open(path, "rb") as handle:
+        return handle.read(len(HDF5_MAGIC)) == HDF5_MAGIC
+
+
+def _check_file_kind(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"model file not found: {path}")
+    with open(path, "rb") as handle:
+        start = handle.read(8)
+    if not zipfile.is_zipfile(path):
+        if start.startswith(ZIP_MAGIC):
+            raise UserError("the model file is a zip archive that is truncated or damaged (it has no central "
+                            "directory); upload it again")
+        raise UserError("the model file is not a Keras 3 .keras archive, a Keras HDF5 model or a Galaxy-ML model "
+                        "(use a model made by 'Create deep learning model' or 'Deep learning training and "
+                        "evaluation')")
+
+
+def _check_members(archive: zipfile.ZipFile) -> None:
+    """Only the known members, each within its size and a model's compression ratio."""
+    seen: set[str] = set()
+    for info in archive.infolist():
+        name = info.filename
+        if name not in MEMBER_LIMITS:
+            shown = name if name.isprintable() else repr(name)
+            raise UserError(f"the model file has a member '{shown}', which a model file of these tools does not "
+                            f"have (only {', '.join(MEMBER_LIMITS)}); refusing to read it")
+        if name in seen:
+            raise UserError(f"the model file has the member '{name}' twice; refusing to read it")
+        seen.add(name)
+        limit = MEMBER_LIMITS[name]
+        if limit is None:
+            check_allocation(info.file_size, f"the model file's weights ({name})", REBUILD_ADVICE)
+        elif info.file_size > limit:
+            raise UserError(f"the model file's member '{name}' unpacks to {readable(info.file_size)}, more than "
+                            f"the {readable(limit)} a model's {name} can need; refusing to read it")
+        if info.file_size > _EXPANSION_FLOOR and info.file_size > MAX_EXPANSION * info.compress_size:
+            raise UserError(f"the model file's member '{name}' unpacks to {readable(info.file_size)} from "
+                            f"{readable(info.compress_size)}, more than {MAX_EXPANSION} times, as no model file "
+                            f"does (a decompression bomb or a damaged file); refusing to read it")
+    for name in ("config.json", WEIGHTS_MEMBER):
+        if name not in seen:
+            raise UserError(f"the model file is a zip archive but not a Keras model (no {name})")
+
+
+def _check_archive(path: Path) -> tuple[dict[str, Any], ModelMeta | None]:
+    _check_file_kind(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive)
+            config = load_json(archive.read("config.json"), "the model file's config.json")
+            meta = None
+            if META_MEMBER in archive.namelist():
+                meta = ModelMeta.from_json(archive.read(META_MEMBER), "the model file")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
+            NotImplementedError) as err:
+        raise UserError(f"the model file is corrupt: {summarise(err)}; upload it again") from None
+    if not isinstance(config, dict):
+        raise UserError("the model file's config.json is not a Keras model configuration")
+    return config, meta
+
+
+def check_keras_archive(path: Path) -> tuple[dict[str, Any], ModelMeta | None]:
+    """A .keras archive's members, its configuration (against the allowlist) and its settings, if any."""
+    config, meta = _check_archive(path)
+    check_config(config, "the model file")
+    return config, meta
+
+
+def check_hdf5_model(path: Path) -> None:
+    """An HDF5 model file's objects (no links, external or virtual storage) and declared sizes."""
+    total = check_hdf5_file(path, "the model file", text=True)
+    check_allocation(total, "the model file's weights (the datasets it declares)", REBUILD_ADVICE)
+
+
+def check_model_file(path: str | Path) -> None:
+    """What model_io.load_model checks before it needs Keras, whatever the file's kind."""
+    path = Path(path)
+    if path.is_file() and is_hdf5(path):
+        check_hdf5_model(path)
+    else:
+        check_keras_archive(path)
+
+
+def read_model_config(path: str | Path) -> dict[str, Any]:
+    """A model architecture (JSON) that names only what the suite builds, in Keras 3's form.
+
+    A Keras 2 architecture (Galaxy-ML's model JSON) is converted to Keras 3's
+    form first (keras2_config.py) and then checked like any other.
+    """
+    source = "the model configuration"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{source} is not valid JSON: {summarise(err)}") from None
+    config = load_json(text, source)
+    if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Functional", "Model"):
+        raise UserError(f"{source} is not a Keras model JSON (expected a Sequential or Functional model, as "
+                        f"'Create a deep learning model architecture' writes)")
+    if keras2_hint(config):
+        from .keras2_config import convert_model_config
+
+        config = convert_model_config(config, f"{source} (Keras 2)")
+    check_config(config, source)
+    return config
