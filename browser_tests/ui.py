@@ -354,7 +354,7 @@ def set_boolean(driver, param, value, label=None):
     box = driver.find_element(By.CSS_SELECTOR, f"{block} input[type='checkbox']")
     if box.is_selected() != value:
         # The switch's label is what takes the click (the input itself is hidden behind it).
-        click(driver, driver.find_element(By.CSS_SELECTOR, f"{block} label"), f"the switch of {param}")
+        click(driver, driver.find_element(By.CSS_SELECTOR, f"{block} label.custom-control-label"), f"the switch of {param}")
     until(driver, lambda d: d.find_element(By.CSS_SELECTOR, f"{block} input[type='checkbox']").is_selected() == value,
           f"{param} to be {'Yes' if value else 'No'}")
 
@@ -468,8 +468,8 @@ def rename(driver, hid, name, before_save=None):
 
 
 def change_datatype(driver, hid, datatype, before_save=None):
-    """Edit attributes -> Datatypes tab -> New Type -> Save; waits until the history panel shows
-    the new format and the dataset is green again (Galaxy sets its metadata anew)."""
+    """Edit attributes -> Datatypes tab -> New Type -> Save; waits for Galaxy's answer only (see
+    wait_datatype for the dataset itself)."""
     open_attributes(driver, hid)
     click(driver, visible(driver, f"{ATTRIBUTES} .dataset-edit-datatype-tab", "the Datatypes tab"), "Datatypes")
     choose(driver, "datatype", datatype, datatype, label="New Type")
@@ -479,6 +479,13 @@ def change_datatype(driver, hid, datatype, before_save=None):
     if before_save:
         before_save()
     click(driver, save, "Save (datatype)")
+    alert = visible(driver, f"{ATTRIBUTES} .dataset-attributes-alert", "Galaxy's answer to the datatype change")
+    assert "danger" not in (alert.get_attribute("class") or ""), f"the datatype change failed: {alert.text}"
+
+
+def wait_datatype(driver, hid, datatype):
+    """Wait until the history panel shows dataset `hid` green with the format `datatype` (after
+    a datatype change Galaxy sets its metadata anew in a job)."""
     until(driver, lambda d: item_state(d, hid) == "ok" and expand_item(d, hid) and item_datatype(d, hid) == datatype,
           f"dataset {hid} to be {datatype} and green", timeout=JOB_TIMEOUT)
 
