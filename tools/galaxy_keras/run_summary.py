@@ -6,7 +6,7 @@ dataset); that is what a person reads on expanding a dataset in the history.
 So the job's stdout begins with two or three short lines, e.g.::
 
     final epoch 2/2: loss 0.6917, acc 0.5312, val_loss 0.6952, val_acc 0.4167
-    trained: binary_crossentropy, Adam, 2 epochs, batch 128, 86 rows
+    trained: binary_crossentropy, Adam, 2 epochs, batch 128, 87 rows
     held-out validation (24 rows): loss 0.6931, f1 0.5, accuracy 0.5, precision 0.5, recall 0.5, roc_auc 0.52
 
 and everything else (device, notes, timings) after them.
