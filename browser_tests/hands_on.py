@@ -234,7 +234,7 @@ def training(walk, builder_hid, x_name, y_name, label_column=None):
     walk.steps.shot("training_form", tall_css="#tool-card-body")
     made = walk.run(3, "the training")
     trained, metrics = walk.output(made, "trained model (.keras)"), walk.output(made, ": metrics")
-    walk.output(made, "training history")
+    history = walk.output(made, "training history")
     about = ui.expand_item(driver, trained)
     # The trained model: its loss, optimizer, fit settings and the last epoch's metrics.
     assert_mentions(about, "the trained model", "final epoch 2/2: loss ", ", acc ",
@@ -244,6 +244,8 @@ def training(walk, builder_hid, x_name, y_name, label_column=None):
     check_table(walk, metrics, ["dataset", "n_samples", "loss", "accuracy", "precision", "recall", "f1", "roc_auc"],
                 ordered=False)
     walk.steps.shot("metrics_table")
+    # One row an epoch: the loss and the metric the builder chose ("Select metrics: acc/accuracy").
+    check_table(walk, history, ["epoch", "acc", "loss"], ordered=False)
     return trained, metrics
 
 
@@ -287,7 +289,8 @@ def confusion_matrix(walk, y_name, predicted_hid):
     ui.check_boolean(driver, f"{selection}|header_predicted", True, label="Does the dataset contain header:")
     walk.steps.shot("confusion_matrix_form", tall_css="#tool-card-body")
     made = walk.run(2, "the confusion matrix")
-    plot = walk.output(made, "classification_confusion_matrix")
+    plot, report = walk.output(made, "classification_confusion_matrix"), walk.output(made, "F1 per class")
+    check_table(walk, report, ["class", "precision", "recall", "f1", "support"])
     ui.view_dataset(driver, plot)
     width, height, src = ui.shown_image(driver)
     assert width >= 300 and height >= 300, (width, height, src)

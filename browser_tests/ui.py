@@ -479,8 +479,17 @@ def change_datatype(driver, hid, datatype, before_save=None):
     if before_save:
         before_save()
     click(driver, save, "Save (datatype)")
-    alert = visible(driver, f"{ATTRIBUTES} .dataset-attributes-alert", "Galaxy's answer to the datatype change")
-    assert "danger" not in (alert.get_attribute("class") or ""), f"the datatype change failed: {alert.text}"
+
+    def answered(d):
+        # Galaxy shows a message, or (once the new type is set) renders the form anew on its
+        # Attributes tab; an error message fails at once.
+        for alert in d.find_elements(By.CSS_SELECTOR, f"{ATTRIBUTES} .dataset-attributes-alert"):
+            assert "danger" not in (alert.get_attribute("class") or ""), f"the datatype change failed: {alert.text}"
+            if alert.is_displayed():
+                return True
+        return not d.find_elements(By.CSS_SELECTOR, f"{ATTRIBUTES} .dataset-edit-datatype-tab.active")
+
+    until(driver, answered, "Galaxy's answer to the datatype change")
 
 
 def wait_datatype(driver, hid, datatype):
