@@ -284,7 +284,8 @@ def confusion_matrix(walk, y_name, predicted_hid):
     walk.choose_dataset(f"{selection}|infile_true", walk.hid(y_name), "Select dataset containing the true labels")
     ui.choose(driver, f"{selection}|column_selector_options_true|selected_column_selector_option", "All columns",
               "all_columns", label="Choose how to select data by column:")
-    walk.choose_dataset(f"{selection}|infile_predicted", predicted_hid, "Select dataset containing the predicted labels")
+    walk.choose_dataset(f"{selection}|infile_predicted", predicted_hid,
+                        "Select dataset containing the predicted labels")
     # "Does the dataset contain header: Yes" (of the predictions) is the form's own setting: read it.
     ui.check_boolean(driver, f"{selection}|header_predicted", True, label="Does the dataset contain header:")
     walk.steps.shot("confusion_matrix_form", tall_css="#tool-card-body")

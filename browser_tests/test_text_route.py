@@ -33,7 +33,9 @@ def text_to_sequences(walk, texts_name, n_texts, vocabulary_hid=None):
         ui.choose(driver, "vocabulary|source", "Learn it from these texts", "learn", label="Vocabulary")
         ui.type_value(driver, "vocabulary|num_words", "10000",
                       label="Values from this number on become the out-of-vocabulary value")
-        assert ui.field_value(driver, "vocabulary|maxlen") == str(ROW_LENGTH), ui.field_value(driver, "vocabulary|maxlen")
+        # "Length of every sequence": the form's default is the workflow's 500.
+        maxlen = ui.field_value(driver, "vocabulary|maxlen")
+        assert maxlen == str(ROW_LENGTH), maxlen
     else:
         ui.choose(driver, "vocabulary|source", "Apply a vocabulary saved by this tool, with its settings", "saved",
                   label="Vocabulary")

@@ -354,15 +354,10 @@ def set_boolean(driver, param, value, label=None):
     box = driver.find_element(By.CSS_SELECTOR, f"{block} input[type='checkbox']")
     if box.is_selected() != value:
         # The switch's label is what takes the click (the input itself is hidden behind it).
-        click(driver, driver.find_element(By.CSS_SELECTOR, f"{block} label.custom-control-label"), f"the switch of {param}")
+        switch = driver.find_element(By.CSS_SELECTOR, f"{block} label.custom-control-label")
+        click(driver, switch, f"the switch of {param}")
     until(driver, lambda d: d.find_element(By.CSS_SELECTOR, f"{block} input[type='checkbox']").is_selected() == value,
           f"{param} to be {'Yes' if value else 'No'}")
-
-
-def label_visible(driver, label):
-    """Some visible element whose own text is `label` (a field label or a section title)."""
-    xpath = f"//*[normalize-space(text())='{label}']"
-    return any(element.is_displayed() for element in driver.find_elements(By.XPATH, xpath))
 
 
 def run_tool(driver, history_id, client, outputs, what):
