@@ -7,7 +7,8 @@ installed (`bash embedded_galaxy/install_browser.sh`):
 
 The server URL, the test user's e-mail, password and API key come from `.galaxy/keys.json` of
 the repository (`$GALAXY_KEYS` names another keys.json). Screenshots go to `results/browser/`
-(`$BROWSER_RESULTS` names another folder); a failing test leaves `FAILED-<test>.png` and `.html`
+(`$BROWSER_RESULTS` names another folder), the walks through the tutorial one numbered screenshot a
+step into `tutorial/` and `text_route/` there; a failing test leaves `FAILED-<test>.png` and `.html`
 there. Chromium and chromedriver are `/usr/bin/chromium` and `/usr/bin/chromedriver`
 (`$CHROMIUM`, `$CHROMEDRIVER`). A browser that is missing or does not start FAILS the tests: it
 never skips them.

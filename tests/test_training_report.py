@@ -135,6 +135,13 @@ def test_summary_lines_loss_first_then_validation_and_each_held_out_part():
     assert len("\n".join(lines)) < GALAXY_INFO_CHARS
 
 
+def test_summary_lines_say_what_the_model_trained_with_after_the_final_epoch():
+    trained = "trained: binary_crossentropy, Adam, 2 epochs, batch 128, 86 rows"
+    lines = summary_lines(history(), scores(), trained_with=trained)
+    assert lines[1] == trained and lines[0].startswith("final epoch ") and lines[2].startswith("held-out ")
+    assert len("\n".join(lines)) < GALAXY_INFO_CHARS
+
+
 def test_summary_of_a_training_stopped_early_says_how_many_epochs_were_planned():
     assert summary_lines(history(), scores(), planned_epochs=10)[0].startswith("final epoch 3/10: loss 0.5, ")
 
@@ -163,9 +170,10 @@ def test_training_tool_report_stdout_and_column_names(tool, tmp_path, built_lstm
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
     assert re.fullmatch(r"final epoch 2/2: loss [0-9.e-]+, acc [0-9.e-]+", lines[0]), lines[0]
+    assert re.fullmatch(r"trained: binary_crossentropy, Adam, 2 epochs, batch 16, [0-9]+ rows", lines[1]), lines[1]
     assert re.fullmatch(r"held-out validation \(15 rows\): loss [0-9.e-]+, accuracy [0-9.e-]+, precision [0-9.e-]+, "
-                        r"recall [0-9.e-]+, f1 [0-9.e-]+, roc_auc [0-9.e-]+", lines[1]), lines[1]
-    assert lines[2].startswith("device: ")
+                        r"recall [0-9.e-]+, f1 [0-9.e-]+, roc_auc [0-9.e-]+", lines[2]), lines[2]
+    assert lines[3].startswith("device: ")
     assert "Epoch 1/2" in captured.err and "Epoch 1/2" not in captured.out
     names = json.loads((tmp_path / "galaxy.json").read_text())
     for option, output in (("--outfile-result", "outfile_result"), ("--outfile-history", "outfile_history"),

@@ -6,6 +6,7 @@ dataset); that is what a person reads on expanding a dataset in the history.
 So the job's stdout begins with two or three short lines, e.g.::
 
     final epoch 2/2: loss 0.6917, acc 0.5312, val_loss 0.6952, val_acc 0.4167
+    trained: binary_crossentropy, Adam, 2 epochs, batch 128, 87 rows
     held-out validation (24 rows): loss 0.6931, f1 0.5, accuracy 0.5, precision 0.5, recall 0.5, roc_auc 0.52
 
 and everything else (device, notes, timings) after them.
@@ -49,5 +50,8 @@ def held_out_lines(scores: pd.DataFrame) -> list[str]:
     return lines
 
 
-def summary_lines(history: pd.DataFrame, scores: pd.DataFrame, planned_epochs: int | None = None) -> list[str]:
-    return [final_epoch_line(history, planned_epochs)] + held_out_lines(scores)
+def summary_lines(history: pd.DataFrame, scores: pd.DataFrame, planned_epochs: int | None = None,
+                  trained_with: str = "") -> list[str]:
+    """The final epoch, what the model trained with (when given), then the held-out scores."""
+    return [final_epoch_line(history, planned_epochs)] + ([trained_with] if trained_with else []) + \
+        held_out_lines(scores)

@@ -39,6 +39,7 @@ class ExperimentResult:
     learning_type: str = "classifier"
     classes: list[Any] | None = None
     planned_epochs: int | None = None  # the model's epochs; fewer ran if a callback stopped training
+    trained_with: str = ""  # loss, optimizer and fit settings in one short line (the top of the job's stdout)
 
 
 def _loss_name(model: Any) -> str:
@@ -243,4 +244,6 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     last = list(parts.values())[-1]
     return ExperimentResult(scores, history_table, predictions, y_true_table(targets, last),
                             lambda path: save_model(model, path, meta, format=getattr(settings, "save_format", "keras")),
-                            meta.learning_type, meta.classes, int(fit.get("epochs", 1)))
+                            meta.learning_type, meta.classes, int(fit.get("epochs", 1)),
+                            f"trained: {_loss_name(model)}, {type(model.optimizer).__name__}, "
+                            f"{int(fit.get('epochs', 1))} epochs, batch {batch_size}, {len(training[0])} rows")
