@@ -142,9 +142,6 @@ def read_settings(params: Params) -> Settings:
                         f"made by Galaxy-ML's 'keras_batch_models'); these tools train on a table or a sparse matrix "
                         f"of numbers")
     save = tuple(params.choices("save", SAVE_OPTIONS))
-    # The form's "Write a training report (HTML)": the command line passes --outfile-report when it is
-    # set, so its value is read here only so that refuse_unread() accepts it.
-    params.bool("html_report", False)
     return Settings(
         scheme=scheme, test_split=test_split, val_split=val_split, primary_scoring=primary, input_type=input_type,
         header1=inputs.bool("header1", False) if input_type == "tabular" else False,
