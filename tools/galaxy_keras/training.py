@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import statistics
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -220,13 +218,10 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
             # An epoch of steps_per_epoch batches from a stream that shuffles the rows anew at every pass.
             batches = batches.repeat()
         # The batches are already shuffled anew each epoch; shuffle=False only stops Keras warning so.
-        # Keras' per-epoch lines go to stderr, so that the job's stdout, which Galaxy shows (its first 255
-        # characters) as each output's information, begins with the outcome rather than with epoch 1.
-        with contextlib.redirect_stdout(sys.stderr):
-            history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks,
-                                verbose=int(fit.get("verbose", 2)), shuffle=False, steps_per_epoch=steps,
-                                validation_data=validation, validation_batch_size=batch_size,
-                                validation_steps=fit.get("validation_steps"))
+        history = model.fit(batches, epochs=int(fit.get("epochs", 1)), callbacks=callbacks,
+                            verbose=int(fit.get("verbose", 2)), shuffle=False, steps_per_epoch=steps,
+                            validation_data=validation, validation_batch_size=batch_size,
+                            validation_steps=fit.get("validation_steps"))
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
     stopper.raise_if_stopped()

@@ -113,6 +113,9 @@ def roc_curves(plt, part: pd.DataFrame, classes: Sequence[Any]) -> str:
 def true_vs_predicted(plt, part: pd.DataFrame) -> str:
     if len(part) < 2:
         return _note("No scatter: the held-out part has fewer than 2 rows.")
+    if len(part) > regression_plots.MAX_POINTS:  # as the visualization tool: more is not one picture
+        return _note(f"No scatter: {len(part):,} held-out rows are more than the {regression_plots.MAX_POINTS:,} "
+                     f"one picture shows; draw a sample of the held-out predictions with the visualization tool.")
     pairs = regression_plots.Pairs(part["true"].to_numpy(dtype=float), part["predicted"].to_numpy(dtype=float),
                                    "values", "values")
     regression_plots.scatter(pairs, plt, "True vs predicted values")
