@@ -26,7 +26,7 @@ from galaxy_install import galaxy_installed
 from galaxy_paths import (ADMIN_EMAIL, GALAXY_VENV, GALAXY_YML, INTEGRATED_PANEL, KEYS, LOG, PID, ROOT,
                           SECTION_ID, STATE, USER_EMAIL, CtlError, default_port, load_settings)
 
-START_TIMEOUT_S = 240
+START_TIMEOUT_S = 480  # a fresh database on 2 cores that also run the unit tests
 STOP_TIMEOUT_S = 30
 RELOAD_TIMEOUT_S = 60
 
