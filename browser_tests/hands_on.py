@@ -134,6 +134,17 @@ def check_tutorial_model(model):
     assert layers["Dense"]["activation"] == "sigmoid", layers["Dense"]
 
 
+def start_walk(driver, galaxy, results_dir, folder, history_name, tables):
+    """Logged in, a new history named `history_name`, `tables` uploaded as the tutorial says
+    (upload_tables), screenshots into results_dir/folder: the Walk that goes on from there."""
+    client = galaxy["client"]
+    steps = ui.Steps(driver, results_dir / folder)
+    ui.ensure_logged_in(driver, galaxy)
+    history_id = ui.create_history(driver, client, history_name)
+    hids = upload_tables(driver, client, history_id, tables, steps)
+    return Walk(driver, client, history_id, steps, hids)
+
+
 class Walk:
     """One walk through the hands-on boxes: the browser, the API client (to find a dataset by
     its hid, and the job's message when it fails), the history, the screenshots, and the

@@ -53,12 +53,7 @@ def text_to_sequences(walk, texts_name, n_texts, vocabulary_hid=None):
 
 def test_raw_text_route(driver, galaxy, results_dir):
     """Raw texts -> sequences -> config -> builder -> training -> prediction for new reviews."""
-    client = galaxy["client"]
-    steps = ui.Steps(driver, results_dir / "text_route")
-    ui.ensure_logged_in(driver, galaxy)
-    history_id = ui.create_history(driver, client, HISTORY_NAME)
-    tables = hands_on.upload_tables(driver, client, history_id, TABLES, steps)
-    walk = hands_on.Walk(driver, client, history_id, steps, tables)
+    walk = hands_on.start_walk(driver, galaxy, results_dir, "text_route", HISTORY_NAME, TABLES)
 
     sequences, vocabulary = text_to_sequences(walk, "reviews_train", TRAINING_TEXTS)
     config = hands_on.model_config(walk, f"({ROW_LENGTH},)", hands_on.TUTORIAL_LAYERS, hands_on.TUTORIAL_PARAMS)

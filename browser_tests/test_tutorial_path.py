@@ -23,12 +23,8 @@ TABLES = [("imdb_X_train_sample.tsv", "X_train"), ("imdb_X_test_sample.tsv", "X_
 
 def test_gtn_rnn_tutorial(driver, galaxy, results_dir):
     """The whole hands-on path of the tutorial, from the upload to the confusion matrix."""
-    client = galaxy["client"]
-    steps = ui.Steps(driver, results_dir / "tutorial")
-    ui.ensure_logged_in(driver, galaxy)
-    history_id = ui.create_history(driver, client, HISTORY_NAME)
-    tables = hands_on.upload_tables(driver, client, history_id, TABLES, steps)
-    walk = hands_on.Walk(driver, client, history_id, steps, tables)
+    walk = hands_on.start_walk(driver, galaxy, results_dir, "tutorial", HISTORY_NAME, TABLES)
+    client, history_id = walk.client, walk.history_id
 
     config = hands_on.model_config(walk, "(500,)", hands_on.TUTORIAL_LAYERS, hands_on.TUTORIAL_PARAMS)
     shown = ui.dataset_by_hid(client, history_id, config)
