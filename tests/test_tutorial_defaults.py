@@ -1,8 +1,8 @@
 """A person who follows the GTN RNN tutorial's hands-on boxes trains what the tutorial's workflow trains.
 
 The hands-on boxes set some fields; every other field keeps the form's
-default. Each stored value of the tutorial's workflow (Intro_To_RNN_v1_0_10_0.ga,
-test-data/gtn_rnn_tool_states.json) that a hands-on box does not set is
+default. Each stored value of the tutorial's workflow (Intro_To_RNN_v1_0_10_0.ga, its steps in
+tests/data/gtn_galaxy_ml_workflows.json) that a hands-on box does not set is
 compared with the form's default; where they differ, the field's help must say
 what the tutorial did (and so why the default is what it is).
 """
@@ -13,11 +13,13 @@ import json
 
 import pytest
 
-from conftest import TEST_DATA
+from conftest import ROOT
 from form_defaults import Difference, differences
 from galaxy_forms import inputs
 
-STATES = json.loads((TEST_DATA / "gtn_rnn_tool_states.json").read_text())
+# {tool id: stored state} of the tutorial workflow's steps (the same data the Galaxy import check uses).
+STATES = {step["tool"]: step["tool_state"] for step in json.loads(
+    (ROOT / "tests" / "data" / "gtn_galaxy_ml_workflows.json").read_text())["workflows"]["gtn_rnn"]}
 TOOLS = ("keras_model_config", "keras_model_builder", "keras_train_and_eval", "model_prediction",
          "ml_visualization_ex")
 
