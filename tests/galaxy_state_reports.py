@@ -18,9 +18,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GALAXY_PYTHON = ROOT / ".venv" / "galaxy" / "bin" / "python"
-# Report name -> (tool id, its states file in test-data/, or None for the tool's steps in this suite's
-# own workflows/*.ga): every state a test imports with Galaxy's own code.
+GTN = "gtn"  # the tool's steps in the GTN tutorials' Galaxy-ML workflows (tests/data/gtn_galaxy_ml_workflows.json)
+# Report name -> (tool id, its states file in test-data/, None for the tool's steps in this suite's own
+# workflows/*.ga, or GTN): every state a test imports with Galaxy's own code.
 CHECKS = {
+    "keras_model_builder gtn": ("keras_model_builder", GTN),
+    "keras_train_and_eval gtn": ("keras_train_and_eval", GTN),
     "keras_model_config": ("keras_model_config", "config_galaxy_ml_states.json"),
     "keras_model_config workflows": ("keras_model_config", None),
     "model_prediction": ("model_prediction", "viz_prediction_galaxy_ml_states.json"),
@@ -39,11 +42,18 @@ def workflow_states(tool_id: str) -> dict[str, dict]:
     return states
 
 
+def gtn_states(tool_id: str) -> dict[str, dict]:
+    """The steps of ``tool_id`` in the GTN tutorials' workflows, by workflow."""
+    workflows = json.loads((ROOT / "tests" / "data" / "gtn_galaxy_ml_workflows.json").read_text())["workflows"]
+    return {name: {"tool_state": step["tool_state"]} for name, steps in workflows.items()
+            for step in steps if step["tool"] == tool_id}
+
+
 def states_file(tool_id: str, name: str | None, shared: Path) -> Path:
-    if name:
+    if name and name != GTN:
         return ROOT / "test-data" / name
-    path = shared / f"{tool_id}_workflow_states.json"
-    path.write_text(json.dumps(workflow_states(tool_id)))
+    path = shared / f"{tool_id}_{name or 'workflow'}_states.json"
+    path.write_text(json.dumps(gtn_states(tool_id) if name == GTN else workflow_states(tool_id)))
     return path
 
 
