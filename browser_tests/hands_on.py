@@ -275,7 +275,8 @@ def prediction(walk, trained_hid, x_name, rows):
     walk.steps.shot("prediction_form", tall_css="#tool-card-body")
     [hid] = walk.run(1, "the prediction")
     about = ui.expand_item(driver, hid)
-    assert_mentions(about, "the predictions", f"{rows} predictions (predict)")
+    # How many rows fall in each class of the model (0 and 1), read without opening the table.
+    assert_mentions(about, "the predictions", f"{rows} predictions (predict), rows per class: 0: ", ", 1: ")
     check_table(walk, hid, ["predicted"])
     shown = ui.shown_table_rows(walk.driver, limit=rows + 1)
     # The file's header row, then one predicted class a test review.

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from galaxy_keras.galaxy_metadata import write_column_names
-from galaxy_keras.run_summary import GALAXY_INFO_CHARS, summary_lines
+from galaxy_keras.run_summary import GALAXY_INFO_CHARS, prediction_line, summary_lines
 from galaxy_keras.training_report import report_html
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -198,3 +198,15 @@ def test_too_many_points_for_one_scatter_are_said_not_drawn(monkeypatch):
     page = report_html(history(), scores(("r2",)), predictions, "regressor", None)
     assert "No scatter: 6 held-out rows are more than the 5 one picture shows" in page
     decodable_pngs(page, 1)
+
+
+def test_prediction_line_counts_every_class_of_the_model_and_sums_values():
+    # A model that gives every row one class shows it at once: the other class is counted as 0.
+    assert prediction_line(pd.DataFrame({"predicted": [0] * 40}), "predict", "classifier", [0, 1]) == \
+        "40 predictions (predict), rows per class: 0: 40, 1: 0"
+    assert prediction_line(pd.DataFrame({"predicted": ["pos", "neg", "pos"]}), "predict", "classifier",
+                           ["neg", "pos"]) == "3 predictions (predict), rows per class: neg: 1, pos: 2"
+    assert prediction_line(pd.DataFrame({"predicted": [1.5, 2.25, 3.0]}), "predict", "regressor") == \
+        "3 predictions (predict): values 1.5 to 3, mean 2.25"
+    assert prediction_line(pd.DataFrame({"probability_0": [0.2], "probability_1": [0.8]}), "predict_proba",
+                           "classifier", [0, 1]) == "1 prediction (predict_proba): a probability for each of 0, 1"

@@ -25,7 +25,9 @@ from galaxy_keras.galaxy_metadata import write_column_names
 from galaxy_keras.model_checks import check_model_file
 from galaxy_keras.model_data import (check_finite_scores, check_probabilities, fit_features, predict_scores,
                                      read_features, scores_to_labels, scores_to_probabilities)
+from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.params import Params
+from galaxy_keras.run_summary import prediction_line
 from galaxy_keras.tables import ColumnSelector, write_table
 from galaxy_keras.timing import Phases
 
@@ -106,7 +108,7 @@ def predict(args: argparse.Namespace) -> None:
     with phases.phase("checking the model file"):
         check_model_file(args.estimator)
 
-    with atomic_outputs(args.outfile_predict, args.galaxy_metadata) as (outfile, metadata):
+    with outcome_first() as first, atomic_outputs(args.outfile_predict, args.galaxy_metadata) as (outfile, metadata):
         with phases.phase("starting TensorFlow and Keras"):
             from galaxy_keras.model_io import load_model
         print(device_line())
@@ -137,7 +139,8 @@ def predict(args: argparse.Namespace) -> None:
             write_table(predictions, outfile)
             if metadata is not None:
                 write_column_names(metadata, {"outfile_predict": list(predictions.columns)})
-    print(f"{len(predictions)} predictions ({method})")
+        # First in stdout: Galaxy shows a dataset's first 255 characters of it (run_summary.py).
+        first.append(prediction_line(predictions, method, meta.learning_type, meta.classes))
     print(phases.report(memory=True))
 
 

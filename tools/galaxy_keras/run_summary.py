@@ -55,3 +55,26 @@ def summary_lines(history: pd.DataFrame, scores: pd.DataFrame, planned_epochs: i
     """The final epoch, what the model trained with (when given), then the held-out scores."""
     return [final_epoch_line(history, planned_epochs)] + ([trained_with] if trained_with else []) + \
         held_out_lines(scores)
+
+
+def prediction_line(predictions: pd.DataFrame, method: str, learning_type: str | None,
+                    classes: list | None = None) -> str:
+    """Model Prediction's first line: how many rows, and what they hold at a glance.
+
+    Labels are counted by class (a model that predicts one class for every row shows at once);
+    values get their range and mean; probabilities name their classes. ``classes``: the model's, so
+    that a class no row was given shows with 0.
+    """
+    rows = f"{len(predictions)} prediction{'' if len(predictions) == 1 else 's'}"
+    if learning_type == "regressor":
+        values = predictions.to_numpy(dtype=float)
+        return (f"{rows} ({method}): values {_number(values.min())} to {_number(values.max())}, "
+                f"mean {_number(values.mean())}")[:GALAXY_INFO_CHARS]
+    if method == "predict":
+        counts = {str(label): 0 for label in classes or ()}
+        for label, count in predictions["predicted"].value_counts(sort=False).items():
+            counts[str(label)] = int(count)
+        shown = ", ".join(f"{label}: {count}" for label, count in counts.items())
+        return f"{rows} ({method}), rows per class: {shown}"[:GALAXY_INFO_CHARS]
+    return (f"{rows} ({method}): a probability for each of "
+            f"{', '.join(column.removeprefix('probability_') for column in predictions.columns)}")[:GALAXY_INFO_CHARS]
