@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import reprlib
 import shutil
 import signal
 import sys
@@ -17,6 +18,38 @@ from typing import Callable, Iterator
 SUMMARY_LIMIT = 400
 # TensorFlow prefixes op errors with "{{function_node __wrapped__...}}" and appends "[Op:...]".
 _TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[Op:[^\]]*\]( name: ?\S*)?")
+
+
+# The most characters of a name or value from a user's file that a message quotes.
+SHOWN_LIMIT = 80
+_SHOWN_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHOWN_REPR.maxstring = _SHOWN_REPR.maxother = SHOWN_LIMIT
+_SHOWN_REPR.maxlist = _SHOWN_REPR.maxdict = 6
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """A name or value read from a user's file, safe to quote in a one-line message.
+
+    A file chooses its names: a layer or class name may hold a newline (a
+    second, forged "Error:" line on stderr), a NUL or terminal escapes, or be
+    megabytes long. Text is shown with every non-printable character escaped
+    (``\\n``, ``\\x00``) and cut to ``limit`` characters; anything else by a
+    bounded repr (a huge list is not rendered whole).
+    """
+    text = value if isinstance(value, str) else _SHOWN_REPR.repr(value)
+    if len(text) > 4 * limit:  # escape only what can be shown
+        text = text[:4 * limit]
+    text = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+# The longest error line a tool prints (Galaxy shows it in the job's error field).
+MESSAGE_LIMIT = 2000
+
+
+def one_line(message: str) -> str:
+    """A message as exactly one printable line: the last defence for a value quoted without ``shown``."""
+    return shown(message, MESSAGE_LIMIT)
 
 
 class UserError(Exception):
@@ -91,7 +124,7 @@ def run_tool(main: Callable[[], None]) -> None:
         with private_temp_dir():
             main()
     except UserError as err:
-        print(f"Error: {err}", file=sys.stderr)
+        print(f"Error: {one_line(str(err))}", file=sys.stderr)
         sys.exit(1)
     except JobStopped as stopped:
         name = signal.Signals(stopped.signum).name
