@@ -98,7 +98,8 @@ def test_keras2_model_json_is_named():
 def test_deep_json_is_an_error_not_a_crash():
     with pytest.raises(UserError, match="the model file's config.json is nested too deeply"):
         safety.load_json("[" * 100_000 + "]" * 100_000, "the model file's config.json")
-    with pytest.raises(UserError, match="configuration is nested too deeply"):
+    with pytest.raises(UserError, match=r"model is nested too deeply to be a Keras model or its settings \(more "
+                                        r"than 64 levels\)"):
         safety.check_config(json.loads("[" * 300 + "]" * 300))
 
 

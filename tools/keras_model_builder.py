@@ -118,7 +118,8 @@ def build(args: argparse.Namespace) -> list[str]:
         # The initial weights are drawn here, when the model is built: seed them too,
         # so that the same settings give the same built (and later trained) model.
         model = build_model(config, "the model configuration",
-                            seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED)
+                            seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED,
+                            batch_size=fit["batch_size"])
         model.compile(loss=compile_settings["loss"],
                       optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
                       metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])

@@ -20,7 +20,7 @@ from typing import Any
 
 from .compile_catalog import (LOSS_ALIASES, LOSS_CLASSES, LOSSES, METRIC_ALIASES, METRIC_CLASSES, METRICS, NO_METRIC,
                               OPTIMIZERS, make_metric, make_optimizer)
-from .errors import UserError
+from .errors import UserError, shown
 from .fields import parse_fields
 from .params import Params
 
@@ -74,25 +74,25 @@ def checked_settings(loss: Any, optimizer: str, options: dict[str, Any], metrics
     if not isinstance(loss, str):
         raise UserError(f"{where}: the loss is {_shown(loss)}, not one loss by name (a model with several "
                         f"outputs?); these tools train one output with one loss: {_ADVICE}")
-    name = LOSS_ALIASES.get(loss, loss)
+    name = LOSS_ALIASES.get(_plain_name(loss, "loss", where), loss)
     if name not in LOSSES:
-        raise UserError(f"{where}: the loss '{loss}' is not one these tools train with ({', '.join(LOSSES)}): "
+        raise UserError(f"{where}: the loss {_shown(loss)} is not one these tools train with ({', '.join(LOSSES)}): "
                         f"{_ADVICE}")
-    if optimizer not in OPTIMIZERS:
-        raise UserError(f"{where}: the optimizer '{optimizer}' is not one these tools offer "
+    if _plain_name(optimizer, "optimizer", where) not in OPTIMIZERS:
+        raise UserError(f"{where}: the optimizer {_shown(optimizer)} is not one these tools offer "
                         f"({', '.join(OPTIMIZERS)}): {_ADVICE}")
     fields = OPTIMIZERS[optimizer][1]
-    unknown = sorted(set(options) - {field.name for field in fields})
+    unknown = sorted(set(options) - {field.name for field in fields}, key=str)
     if unknown:
-        raise UserError(f"{where}: the {optimizer} optimizer's setting '{unknown[0]}' is not one these tools set: "
-                        f"{_ADVICE}")
+        raise UserError(f"{where}: the {optimizer} optimizer's setting {_shown(unknown[0])} is not one these tools "
+                        f"set: {_ADVICE}")
     try:
         checked = parse_fields(fields, Params(options))
     except UserError as err:
         raise UserError(f"{where}, {optimizer} optimizer: {err}; {_ADVICE}") from None
     names = []
     for metric in metrics:
-        metric = METRIC_ALIASES.get(metric, metric) if isinstance(metric, str) else metric
+        metric = METRIC_ALIASES.get(_plain_name(metric, "metric", where), metric)
         if metric == NO_METRIC:
             continue
         if metric not in METRICS:
@@ -106,7 +106,7 @@ def checked_settings(loss: Any, optimizer: str, options: dict[str, Any], metrics
 def from_galaxy_ml(params: dict[str, Any], where: str) -> dict:
     """Compile settings from a Galaxy-ML model's parameters, with Galaxy-ML's own defaults for empty ones."""
     optimizer = params.get("optimizer", "rmsprop")  # Galaxy-ML's default optimizer
-    if optimizer not in GALAXY_ML_OPTIMIZERS:
+    if _plain_name(optimizer, "optimizer", where) not in GALAXY_ML_OPTIMIZERS:
         raise UserError(f"{where}: the optimizer {_shown(optimizer)} is not one Galaxy-ML builds "
                         f"({', '.join(GALAXY_ML_OPTIMIZERS)}); refusing to guess it")
     name, defaults = GALAXY_ML_OPTIMIZERS[optimizer]
@@ -117,11 +117,11 @@ def from_galaxy_ml(params: dict[str, Any], where: str) -> dict:
     values = {key: given.get(key) or default for key, default in {**defaults, "decay": 0.0}.items()}
     for key, value in values.items():
         if key not in fields and value != defaults.get(key, 0.0):
-            raise UserError(f"{where}: the {name} optimizer's {key} is {value!r}; these tools have no such "
+            raise UserError(f"{where}: the {name} optimizer's {key} is {_shown(value)}; these tools have no such "
                             f"setting (only {defaults.get(key, 0.0)!r}): {_ADVICE}")
     options = {key: value for key, value in values.items() if key in fields}
     if optimizer == "nadam" and (given.get("schedule_decay") or 0.004) != 0.004:
-        raise UserError(f"{where}: Nadam's schedule_decay is {given['schedule_decay']!r}; Keras 3's Nadam has "
+        raise UserError(f"{where}: Nadam's schedule_decay is {_shown(given['schedule_decay'])}; Keras 3's Nadam has "
                         f"only Keras 2's default of 0.004: {_ADVICE}")
     metrics = params.get("metrics") or []
     if not isinstance(metrics, list):
@@ -150,24 +150,30 @@ def from_training_config(training: Any, where: str) -> dict:
         elif key in _OPTIMIZER_OFF:
             off, what = _OPTIMIZER_OFF[key]
             if not any(value is allowed or (allowed is not None and value == allowed) for allowed in off):
-                raise UserError(f"{where}: the {name} optimizer sets {key}={value!r} ({what}), which these tools "
+                raise UserError(f"{where}: the {name} optimizer sets {key}={_shown(value)} ({what}), which these tools "
                                 f"do not offer: {_ADVICE}")
         elif key not in _OPTIMIZER_IGNORED:
-            raise UserError(f"{where}: the {name} optimizer's setting '{key}' is not one these tools know: "
+            raise UserError(f"{where}: the {name} optimizer's setting '{shown(key)}' is not one these tools know: "
                             f"{_ADVICE}")
     if isinstance(options.get("learning_rate"), dict):
-        raise UserError(f"{where}: the learning rate is a schedule ({options['learning_rate'].get('class_name')}), "
-                        f"which these tools do not offer: {_ADVICE}")
+        raise UserError(f"{where}: the learning rate is a schedule "
+                        f"({shown(options['learning_rate'].get('class_name'))}), which these tools do not offer: "
+                        f"{_ADVICE}")
     return checked_settings(_loss_name(training.get("loss"), where), name, options,
                             [_metric_name(metric, where) for metric in _one_output(training.get("metrics"), where)],
                             where)
 
 
-def loss_of_training_config(training: Any) -> str | None:
-    """The loss by the catalogue's name when a training_config gives one plainly, else None (for guessing)."""
+def loss_of_training_config(training: Any, where: str = "the model file's training_config") -> str | None:
+    """The loss by the catalogue's name when a training_config gives one, else None (for guessing).
+
+    Prediction reads it only to tell a regressor from a classifier; a loss of the wrong type (a list, a
+    number, a Python function path, an object that is no loss) is refused all the same, by name.
+    """
     loss = training.get("loss") if isinstance(training, dict) else None
-    if isinstance(loss, dict):
-        loss = _LOSS_NAMES.get(loss.get("class_name")) or (loss.get("config") or {}).get("fn")
+    if loss is None:
+        return None
+    loss = _loss_name(loss, where, options=False)  # a loss option matters for training only
     return LOSS_ALIASES.get(loss, loss) if isinstance(loss, str) else None
 
 
@@ -203,19 +209,58 @@ def _one_output(metrics: Any, where: str) -> list[Any]:
     return metrics
 
 
-def _loss_name(loss: Any, where: str) -> Any:
-    """A loss object (Keras' class and its options) by its catalogue name; options other than the defaults refused."""
+# Where Keras keeps the functions a config may name as a loss or a metric ({"class_name": "function", ...}).
+_FUNCTION_MODULES = {"loss": (None, "keras.losses", "builtins"), "metric": (None, "keras.metrics", "builtins")}
+
+
+def _plain_name(value: Any, kind: str, where: str) -> str:
+    """A loss, metric or optimizer given by name; anything else (a list, a number, an object, a dotted Python
+    path to a function) refused by what it is, before it is looked up in a catalogue."""
+    if isinstance(value, str):
+        if "." in value:
+            raise UserError(f"{where}: the {kind} {_shown(value)} is a Python function path; these tools use "
+                            f"Keras' built-in {kind}s by name only: {_ADVICE}")
+        return value
+    several = " (one for each output?)" if kind != "optimizer" else ""
+    what = f"a list{several}" if isinstance(value, (list, tuple)) else \
+        "an object" if isinstance(value, dict) else "a number" if isinstance(value, (int, float)) else "empty"
+    raise UserError(f"{where}: the {kind} is {what} ({_shown(value)}), not one {kind} by name: {_ADVICE}")
+
+
+def _function_name(node: dict, kind: str, where: str) -> str:
+    """Keras' serialised function (``{"class_name": "function", "config": "mse", "module": "keras.losses"}``)."""
+    name, module = node.get("config"), node.get("module")
+    if module not in _FUNCTION_MODULES[kind]:
+        raise UserError(f"{where}: the {kind} is the function {_shown(name)} from module {_shown(module)}, "
+                        f"outside Keras' {kind}s; these tools use Keras' built-in {kind}s only: {_ADVICE}")
+    return _plain_name(name, kind, where)
+
+
+def _class_of(node: dict, kind: str, where: str) -> tuple[str, dict]:
+    """An object's class name and config, each of its type (Keras' {"class_name": ..., "config": {...}})."""
+    class_name, config = node.get("class_name"), node.get("config")
+    if not isinstance(class_name, str) or not isinstance(config, (dict, type(None))) and class_name != "function":
+        raise UserError(f"{where}: the {kind} is an object ({_shown(node)}) that is not Keras' form of one "
+                        f"(a class_name and a config): {_ADVICE}")
+    return class_name, config or {}
+
+
+def _loss_name(loss: Any, where: str, options: bool = True) -> Any:
+    """A loss object (Keras' class and its options) by its catalogue name; options other than the defaults
+    refused (when ``options``: training uses them, prediction does not)."""
     if not isinstance(loss, dict):
-        return loss
-    name = _LOSS_NAMES.get(loss.get("class_name"))
-    if name is None and loss.get("class_name") == "LossFunctionWrapper":  # Keras 2's wrapper of a loss function
-        name = (loss.get("config") or {}).get("fn")
+        return _plain_name(loss, "loss", where) if loss is not None else None
+    class_name, config = _class_of(loss, "loss", where)
+    if class_name == "function":  # Keras 3's form of a loss function
+        return _function_name(loss, "loss", where)
+    name = _LOSS_NAMES.get(class_name)
+    if name is None and class_name == "LossFunctionWrapper":  # Keras 2's wrapper of a loss function
+        name = _plain_name(config.get("fn"), "loss", where)
     if not isinstance(name, str):
-        raise UserError(f"{where}: the loss {_shown(loss.get('class_name'))} is not one these tools train with: "
-                        f"{_ADVICE}")
-    for key, value in (loss.get("config") or {}).items():
+        raise UserError(f"{where}: the loss {_shown(class_name)} is not one these tools train with: {_ADVICE}")
+    for key, value in config.items() if options else ():
         if key in ("from_logits", "label_smoothing") and value:
-            raise UserError(f"{where}: the loss {name} sets {key}={value!r}, which these tools do not offer: "
+            raise UserError(f"{where}: the loss {name} sets {key}={_shown(value)}, which these tools do not offer: "
                             f"{_ADVICE}")
     return name
 
@@ -223,10 +268,12 @@ def _loss_name(loss: Any, where: str) -> Any:
 def _metric_name(metric: Any, where: str) -> Any:
     """A metric object by its catalogue name, when it has Keras 3's default options (beyond its name)."""
     if not isinstance(metric, dict):
-        return metric
-    kind, config = metric.get("class_name"), metric.get("config") or {}
+        return _plain_name(metric, "metric", where)
+    kind, config = _class_of(metric, "metric", where)
+    if kind == "function":
+        return _function_name(metric, "metric", where)
     if kind == "MeanMetricWrapper":  # Keras 2's wrapper of a metric function, named by the function
-        return config.get("fn")
+        return _plain_name(config.get("fn"), "metric", where)
     name = _METRIC_NAMES.get(kind)
     if name is None:
         raise UserError(f"{where}: the metric {_shown(kind)} is not one these tools report: {_ADVICE}")
@@ -235,14 +282,14 @@ def _metric_name(metric: Any, where: str) -> Any:
     defaults = getattr(keras.metrics, kind)().get_config()
     for key, value in config.items():
         if key not in ("name", "dtype") and key in defaults and value != defaults[key]:
-            raise UserError(f"{where}: the metric {kind} sets {key}={_shown(value)}, which these tools do not "
-                            f"offer (they use its default {_shown(defaults[key])}): {_ADVICE}")
+            raise UserError(f"{where}: the metric {kind} sets {shown(key)}={_shown(value)}, which these tools do "
+                            f"not offer (they use its default {_shown(defaults[key])}): {_ADVICE}")
         if key not in defaults and key not in ("name", "dtype") and value not in (None, False):
-            raise UserError(f"{where}: the metric {kind} sets {key}={_shown(value)}, which Keras 3's {kind} does "
-                            f"not have: {_ADVICE}")
+            raise UserError(f"{where}: the metric {kind} sets {shown(key)}={_shown(value)}, which Keras 3's {kind} "
+                            f"does not have: {_ADVICE}")
     return name
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value from a file in a message: text quoted, everything escaped and bounded (errors.shown)."""
+    return f"'{shown(value, 60)}'" if isinstance(value, str) else shown(value, 60)

@@ -41,7 +41,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .errors import UserError
+from .errors import UserError, shown
+from .model_limits import check_tree
 
 MODEL_MODULES = {"Sequential": "keras", "Functional": "keras.src.models.functional"}
 # Where an object sits (the argument's name or its ending) -> the Keras module that holds its kind.
@@ -55,8 +56,11 @@ _TOP_NOTES = ("keras_version", "backend")
 def convert_model_config(config: Any, source: str) -> dict[str, Any]:
     """A Keras 2 model configuration (``{"class_name": ..., "config": ...}``) in Keras 3's form.
 
-    The input is not changed. The result still has to pass ``safety.check_config``.
+    The input is not changed. The result still has to pass ``safety.check_config``. The caps
+    (model_limits) are checked first: the copy and the conversion below recurse, at most ``MAX_DEPTH``
+    levels (a few frames each), well under Python's limit.
     """
+    check_tree(config, source)
     if not isinstance(config, dict) or config.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise UserError(f"{source} is not a Keras model configuration (expected a Sequential or Functional model)")
     node = {key: value for key, value in copy.deepcopy(config).items() if key not in _TOP_NOTES}
@@ -72,7 +76,7 @@ def _model(node: dict[str, Any], source: str) -> dict[str, Any]:
     if kind == "Sequential" and isinstance(body, list):  # Keras 2.0-2.2 wrote a Sequential's layers bare
         body = {"layers": body}
     if not isinstance(body, dict) or not isinstance(body.get("layers"), list):
-        raise UserError(f"{source}: the {kind} model's configuration has no list of layers")
+        raise UserError(f"{source}: the {shown(kind)} model's configuration has no list of layers")
     layers = [_layer(layer, source) for layer in body["layers"]]
     if kind == "Sequential":
         layers = _sequential_input(layers, source)
@@ -123,7 +127,7 @@ def _layer(node: Any, source: str) -> dict[str, Any]:
     if kind in _RECURRENT or kind.endswith("Cell"):
         config.pop("implementation", None)
         if config.pop("time_major", False):
-            raise UserError(f"{source}: the {kind} layer '{config.get('name')}' is time_major (time steps "
+            raise UserError(f"{source}: the {shown(kind)} layer '{shown(config.get('name'))}' is time_major (time steps "
                             f"before samples), a layout Keras 3 does not have; refusing to convert it")
     if kind == "LeakyReLU" and "alpha" in config:
         config["negative_slope"] = config.pop("alpha")

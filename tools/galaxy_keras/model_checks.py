@@ -23,6 +23,7 @@ from .fields import parse_fields
 from .hdf5_checks import check_hdf5_file
 from .params import Params
 from .resources import check_allocation, readable
+from .model_limits import MAX_JSON_BYTES, check_json_size
 from .safety import check_config, keras2_hint, load_json
 
 META_MEMBER = "galaxy_keras.json"
@@ -31,7 +32,7 @@ META_KEYS = ("format_version", "learning_type", "fit", "classes", "trained")
 LEARNING_TYPES = ("classifier", "regressor")
 WEIGHTS_MEMBER = "model.weights.h5"
 # The members a model file may have, with the most each may unpack to (the weights: the memory budget).
-MEMBER_LIMITS = {"config.json": 16 * 1024**2, "metadata.json": 1024**2, META_MEMBER: 1024**2, WEIGHTS_MEMBER: None}
+MEMBER_LIMITS = {"config.json": MAX_JSON_BYTES, "metadata.json": 1024**2, META_MEMBER: 1024**2, WEIGHTS_MEMBER: None}
 KERAS_MEMBERS = ("config.json", "metadata.json", WEIGHTS_MEMBER)
 # Keras stores members uncompressed; a member that unpacks to more than this many times its stored
 # size (deflate reaches about 1,000) is a decompression bomb, not a model.
@@ -204,6 +205,7 @@ def read_model_config(path: str | Path) -> dict[str, Any]:
     """
     source = "the model configuration"
     try:
+        check_json_size(Path(path).stat().st_size, source)  # before reading: a 10 GB "JSON" is not read
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise UserError(f"{source} is not valid JSON: {summarise(err)}") from None

@@ -10,15 +10,15 @@ architecture output) and Keras 2 JSON (Galaxy-ML's) are both read.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .model_limits import check_json_size
 from .plot_common import literal
+from .safety import load_json
 
-MAX_BYTES = 20 * 1024 * 1024
 MAX_LAYERS = 200
 MAX_LINE = 60
 SETTINGS = ("units", "filters", "kernel_size", "strides", "pool_size", "activation", "rate", "target_shape",
@@ -62,15 +62,12 @@ def _inbound(node: Any, found: list[str]) -> None:
 
 def read_layers(path: str | Path) -> tuple[str, list[Layer]]:
     path = Path(path)
-    if path.stat().st_size > MAX_BYTES:
-        raise UserError(f"{WHAT} has {path.stat().st_size:,} bytes, more than a model JSON of "
-                        f"{MAX_BYTES // 1024 // 1024} MB")
+    check_json_size(path.stat().st_size, WHAT)
     try:
-        model = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
         raise UserError(f"{WHAT} is not valid JSON: {err}") from None
-    except RecursionError:
-        raise UserError(f"{WHAT} is nested too deeply to be a Keras model JSON") from None
+    model = load_json(text, WHAT)  # with the caps every model JSON reader checks (model_limits)
     if not isinstance(model, dict) or not isinstance(model.get("class_name"), str):
         raise UserError(f"{WHAT} is not a Keras model JSON (expected a Sequential or Functional model, as 'Create a "
                         f"deep learning model architecture' writes)")

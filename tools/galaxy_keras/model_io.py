@@ -35,7 +35,8 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import UserError, summarise
+from .compile_catalog import FIT_FIELDS, SEED
+from .errors import UserError, shown, summarise
 from .hdf5_checks import check_hdf5_file
 from .keras_env import keras
 from .model_checks import (KERAS_MEMBERS, META_MEMBER, REBUILD_ADVICE, WEIGHTS_MEMBER, ModelMeta,
@@ -45,6 +46,11 @@ from .safety import check_config
 
 # Training keeps four float32 numbers a parameter: the weight, its gradient and Adam's two moments.
 BYTES_PER_PARAMETER = 4 * 4
+# A layer's output, one float32 number an entry, for every sample of a batch: training keeps every layer's
+# output of a batch for the gradients, so the outputs of all layers count together.
+BYTES_PER_ACTIVATION = 4
+# The batch size when none is known yet (the config tool, a model file without fit settings): the form's.
+DEFAULT_BATCH_SIZE = next(item.default for item in FIT_FIELDS if item.name == "batch_size")
 
 
 def check_classes(model: Any, meta: ModelMeta, source: str) -> None:
@@ -60,22 +66,77 @@ def check_classes(model: Any, meta: ModelMeta, source: str) -> None:
                         f"model again with 'Deep learning training and evaluation'")
 
 
-def check_parameter_count(build: Callable[[], Any], source: str) -> None:
-    """Refuse a model too large to train, from its parameter count, before any weight is allocated.
+def check_parameter_count(build: Callable[[], Any], source: str, batch_size: int | None = None) -> None:
+    """Refuse a model too large to train, from its parameter count and its layers' output shapes, before any
+    weight or output is allocated.
 
     Inside ``StatelessScope(initialize_variables=False)`` Keras gives variables
     their shapes but no values, so a model of 30 billion parameters is counted
-    in milliseconds. The session is cleared afterwards for the real build.
+    in milliseconds; the layers' outputs are symbolic, with shapes only. The
+    session is cleared afterwards for the real build. ``batch_size``: the
+    samples a batch of training or prediction holds (the form's default when
+    not known).
     """
     try:
         with keras.StatelessScope(initialize_variables=False):
-            count = build().count_params()
+            model = build()
+            count = model.count_params()
+            outputs = layer_outputs(model)
     finally:
         keras.utils.clear_session()
     check_allocation(count * BYTES_PER_PARAMETER,
                      f"{source} has {count:,} parameters; training them (the weights, their gradients and "
                      f"the optimizer's two moments, 4 bytes each)",
                      "use fewer units or filters, or a smaller Embedding input_dim or output_dim")
+    check_activations(outputs, source, batch_size or DEFAULT_BATCH_SIZE)
+
+
+def layer_outputs(model: Any) -> list[tuple[str, str, tuple]]:
+    """(name, class, output shape) of each layer whose output Keras knows (a model built from its input)."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        try:
+            tensors = layer.output
+        except (AttributeError, ValueError):  # a layer never called (a Sequential without an input shape)
+            continue
+        for tensor in tensors if isinstance(tensors, (list, tuple)) else [tensors]:
+            shape = getattr(tensor, "shape", None)
+            if shape is not None:
+                found.append((layer.name, type(layer).__name__, tuple(shape)))
+    return found
+
+
+def check_activations(outputs: list[tuple[str, str, tuple]], source: str, batch_size: int) -> None:
+    """Refuse a model whose layers' outputs for one batch do not fit the memory plan, naming the largest layer.
+
+    The batch axis (None) is the batch size; any other unknown axis (a sequence of any length) counts 1.
+    """
+    def entries(shape: tuple) -> int:
+        total = 1
+        for axis, length in enumerate(shape):
+            total *= batch_size if axis == 0 and length is None else (length or 1)
+        return total
+
+    if not outputs:
+        return
+    sizes = [(entries(shape), name, kind, shape) for name, kind, shape in outputs]
+    total = sum(size for size, *_ in sizes)
+    size, name, kind, shape = max(sizes, key=lambda item: item[0])
+    shown_shape = "(" + ", ".join("batch" if i == 0 and n is None else str(n) for i, n in enumerate(shape)) + ")"
+    check_allocation(total * BYTES_PER_ACTIVATION,
+                     f"{source}'s layer outputs for a batch of {batch_size:,} samples ({total:,} numbers, 4 bytes "
+                     f"each; the largest: layer '{shown(name)}' ({kind}), output shape {shown_shape}, "
+                     f"{size:,} numbers)",
+                     "use smaller layers (fewer units, filters or repeats), a smaller input or a smaller batch size")
+
+
+def check_seed(seed: Any, source: str) -> None:
+    """A seed from a file within the form's bounds (Keras' own message names no file and no setting)."""
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED.min <= seed <= SEED.max:
+        raise UserError(f"{source} gives the random seed {shown(seed)}, not a whole number from {SEED.min:,} to "
+                        f"{SEED.max:,}; {REBUILD_ADVICE}")
 
 
 def read_model_json(path: str | Path, seed: int | None = None) -> Any:
@@ -89,16 +150,19 @@ def read_model_json(path: str | Path, seed: int | None = None) -> Any:
     return build_model(read_model_config(path), "the model configuration", seed)
 
 
-def build_model(config: dict[str, Any], source: str, seed: int | None = None) -> Any:
+def build_model(config: dict[str, Any], source: str, seed: int | None = None, batch_size: int | None = None) -> Any:
     """A Keras model from a configuration that passes the allowlist, counted before it is built.
 
-    ``seed``: as for read_model_json. Used for every configuration a file
-    brings (JSON, HDF5 and Galaxy-ML models), after conversion from Keras 2.
+    ``seed``: as for read_model_json; a seed a file gave is checked here, naming
+    ``source``. ``batch_size``: as for check_parameter_count. Used for every
+    configuration a file brings (JSON, HDF5 and Galaxy-ML models), after
+    conversion from Keras 2.
     """
+    check_seed(seed, source)
     check_config(config, source)
     text = json.dumps({key: value for key, value in config.items() if key != "compile_config"})
     try:
-        check_parameter_count(lambda: keras.models.model_from_json(text), source)
+        check_parameter_count(lambda: keras.models.model_from_json(text), source, batch_size)
         if seed is not None:
             keras.utils.set_random_seed(seed)
         return keras.models.model_from_json(text)
@@ -175,7 +239,8 @@ def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
     # tempfile's folder is the job's private one (run_tool): whatever Keras extracts stays in the job.
     with tempfile.TemporaryDirectory(prefix="keras-load-") as tmp:
         try:
-            check_parameter_count(lambda: keras.models.model_from_json(text), "the model file")
+            check_parameter_count(lambda: keras.models.model_from_json(text), "the model file",
+                                  meta.fit.get("batch_size"))
             # A folder, not a .keras name: Keras then reads the members we extracted and extracts nothing.
             folder = Path(tmp) / "model"
             _extract(path, folder)

@@ -19,14 +19,12 @@ import json
 from typing import Any
 
 from .compile_catalog import LOSS_CLASSES, LOSSES, METRIC_CLASS_NAMES, METRICS, OPTIMIZERS
-from .errors import UserError
+from .errors import UserError, shown
 from .layer_catalog import ACTIVATIONS, LAYERS
+from .model_limits import check_layer_arguments, check_tree
 
 # Classes that carry or load code or foreign graphs: named as such, for a clearer message.
 CODE_CARRYING = {"Lambda", "TFSMLayer", "__lambda__", "TorchModuleWrapper", "JaxLayer", "FlaxLayer"}
-# Deeper than any model the tools build (a functional model's tensors nest about 10 levels).
-MAX_DEPTH = 200
-
 _MODEL_MODULES = frozenset({"keras", "keras.models", "keras.src.models.functional", "keras.src.models.sequential"})
 
 
@@ -71,14 +69,22 @@ FORBIDDEN_ARGUMENTS = frozenset({"vocabulary", "idf_weights", "filepath", "filen
 
 
 def load_json(text: str | bytes, source: str) -> Any:
-    """Parse JSON from a user's file; nesting too deep for Python is an error, not a crash."""
+    """Parse JSON from a user's file and check it against the caps (model_limits) before anything walks it.
+
+    Nesting too deep for Python's parser, or a number too long for Python to read, is an error, not a crash.
+    """
     try:
-        return json.loads(text)
+        tree = json.loads(text)
     except RecursionError:
         raise UserError(f"{source} is nested too deeply to be a Keras model or its settings "
                         f"(more than Python can parse); use a file made by these tools") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise UserError(f"{source} is not valid JSON: {err}") from None
+    except ValueError as err:  # a number of more digits than Python converts (sys.get_int_max_str_digits)
+        raise UserError(f"{source} holds a number too long to read ({err}); use a file made by these tools") \
+            from None
+    check_tree(tree, source)
+    return tree
 
 
 def keras2_hint(config: Any) -> str | None:
@@ -101,63 +107,71 @@ def keras2_hint(config: Any) -> str | None:
 
 
 def check_config(config: Any, source: str = "model") -> None:
-    """Raise UserError unless every object in a Keras config is one the suite builds."""
+    """Raise UserError unless every object in a Keras config is one the suite builds.
+
+    The caps (model_limits.check_tree) are checked first: a config that did not come through ``load_json``
+    is capped as well (and the walk below, iterative, visits at most ``MAX_VALUES`` values).
+    """
+    check_tree(config, source)
     hint = keras2_hint(config)
     if hint:
         raise UserError(f"{source} is a Keras 2 (Galaxy-ML) model ({hint}); these tools read Keras 3 models: "
                         f"build it again with 'Create a deep learning model architecture'")
-    _walk(config, source, 0)
+    _walk(config, source)
 
 
-def _walk(node: Any, source: str, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise UserError(f"{source}: configuration is nested too deeply to be a Keras model")
-    if isinstance(node, list):
-        for item in node:
-            _walk(item, source, depth + 1)
-        return
-    if not isinstance(node, dict):
-        return
-    if "class_name" in node:
-        _check_object(node, source)
-    for key, value in node.items():
-        if key in FORBIDDEN_ARGUMENTS:
-            raise UserError(f"{source} gives the argument '{key}' (a path, a URL or code), which no object these "
-                            f"tools build takes; refusing to load it")
-        _walk(value, source, depth + 1)
+def _walk(config: Any, source: str) -> None:
+    """Every object and argument of a config, depth first in the file's order, without recursion."""
+    stack: list[Any] = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "class_name" in node:
+            _check_object(node, source)
+        for key in node:
+            if key in FORBIDDEN_ARGUMENTS:
+                raise UserError(f"{source} gives the argument '{key}' (a path, a URL or code), which no object "
+                                f"these tools build takes; refusing to load it")
+        stack.extend(reversed(list(node.values())))
 
 
 def _check_object(node: dict[str, Any], source: str) -> None:
     class_name, module, registered = node.get("class_name"), node.get("module"), node.get("registered_name")
     if not isinstance(class_name, str) or not isinstance(module, (str, type(None))):
         raise UserError(f"{source}: malformed configuration (class_name or module is not text)")
+    kind, where = shown(class_name), shown(module)
     if class_name in CODE_CARRYING:
-        raise UserError(f"{source} contains a '{class_name}' object, which can run code; refusing to load it")
+        raise UserError(f"{source} contains a '{kind}' object, which can run code; refusing to load it")
     if module is not None and module != "keras" and not module.startswith("keras.") and \
             not (class_name == "function" and module == "builtins"):
-        raise UserError(f"{source} refers to '{class_name}' from module '{module}', outside Keras; "
-                        f"refusing to load it")
+        raise UserError(f"{source} refers to '{kind}' from module '{where}', outside Keras; refusing to load it")
     if class_name == "function":
         name = node.get("config")
         if not isinstance(name, str) or name not in FUNCTION_NAMES or module not in FUNCTION_MODULES:
-            shown = name if isinstance(name, str) else "serialised Python code"
-            raise UserError(f"{source} contains the function '{shown}' (module '{module}'), which is not an "
+            named = shown(name) if isinstance(name, str) else "serialised Python code"
+            raise UserError(f"{source} contains the function '{named}' (module '{where}'), which is not an "
                             f"activation, loss or metric these tools use; refusing to load it")
         if registered not in (None, "function", name):
-            raise UserError(f"{source} registers the function '{name}' under the name '{registered}'; only "
-                            f"Keras built-ins by their own name are allowed")
+            raise UserError(f"{source} registers the function '{shown(name)}' under the name '{shown(registered)}'; "
+                            f"only Keras built-ins by their own name are allowed")
         return
     if class_name in INTERNAL_CLASSES:
         if module is not None or registered is not None:
-            raise UserError(f"{source}: Keras' internal '{class_name}' entry names module '{module}'; refusing it")
+            raise UserError(f"{source}: Keras' internal '{kind}' entry names module '{where}'; refusing it")
         return
     modules = ALLOWED_CLASSES.get(class_name)
     if modules is None:
-        raise UserError(f"{source} contains a '{class_name}' object, which these tools do not build; refusing to "
+        raise UserError(f"{source} contains a '{kind}' object, which these tools do not build; refusing to "
                         f"load it (build the model with 'Create a deep learning model architecture')")
     if module not in modules:
-        raise UserError(f"{source} names '{class_name}' from module '{module}', where Keras keeps no such class; "
+        raise UserError(f"{source} names '{kind}' from module '{where}', where Keras keeps no such class; "
                         f"refusing to load it")
     if registered not in (None, class_name):
-        raise UserError(f"{source} uses the custom object '{registered}' for '{class_name}'; only built-in Keras "
+        raise UserError(f"{source} uses the custom object '{shown(registered)}' for '{kind}'; only built-in Keras "
                         f"objects are allowed")
+    if module == "keras.layers":
+        check_layer_arguments(class_name, node.get("config"), source)
