@@ -121,7 +121,8 @@ def build(args: argparse.Namespace) -> list[str]:
                             seed=fit["random_seed"] if fit["random_seed"] is not None else DEFAULT_SEED,
                             batch_size=fit["batch_size"])
         model.compile(loss=compile_settings["loss"],
-                      optimizer=make_optimizer(keras, compile_settings["optimizer"], compile_settings["optimizer_options"]),
+                      optimizer=make_optimizer(keras, compile_settings["optimizer"],
+                                               compile_settings["optimizer_options"]),
                       metrics=[make_metric(keras, name) for name in compile_settings["metrics"]])
         save_model(model, outfile, ModelMeta(learning_type=learning_type, fit=fit))
     print(f"optimizer options: {compile_settings['optimizer_options']}")

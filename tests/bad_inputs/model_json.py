@@ -155,7 +155,8 @@ CASES = {
         "the Dense layer 'layer_3' has units=1e9, which is not a whole number"),
     "RepeatVector n=100,000 over a Dense of 10,000 units": builder_case(
         written("model.json", repeat_after_dense(10_000, 100_000)),
-        "the model configuration's layer outputs for a batch of 32 samples"),
+        "layer outputs for a batch of 16 samples (16,000,192,064 numbers, 4 bytes each; the largest: layer 'repeat' "
+        "(RepeatVector), output shape (batch, 100000, 10000)"),
     # Compile settings from model files: typed, refused by what they are.
     "Galaxy-ML metric as an object": train(galaxy_ml_params(setting("metrics", [{"class_name": "AUC"}])),
                                            "the metric is an object ({'class_name': 'AUC'}), not one metric by name"),

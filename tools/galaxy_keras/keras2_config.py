@@ -127,8 +127,8 @@ def _layer(node: Any, source: str) -> dict[str, Any]:
     if kind in _RECURRENT or kind.endswith("Cell"):
         config.pop("implementation", None)
         if config.pop("time_major", False):
-            raise UserError(f"{source}: the {shown(kind)} layer '{shown(config.get('name'))}' is time_major (time steps "
-                            f"before samples), a layout Keras 3 does not have; refusing to convert it")
+            raise UserError(f"{source}: the {shown(kind)} layer '{shown(config.get('name'))}' is time_major (time "
+                            f"steps before samples), a layout Keras 3 does not have; refusing to convert it")
     if kind == "LeakyReLU" and "alpha" in config:
         config["negative_slope"] = config.pop("alpha")
     if kind == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
