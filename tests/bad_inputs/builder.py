@@ -25,6 +25,14 @@ def tiny_with(**dense_config) -> str:
     return json.dumps(config)
 
 
+def embedding_with(**embedding_config) -> str:
+    """The tiny model with its Embedding changed (within the form's bounds, beyond the memory plan)."""
+    config = copy.deepcopy(TINY)
+    next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Embedding")["config"].update(
+        embedding_config)
+    return json.dumps(config)
+
+
 def builder_case(model, expected: str, params: dict | None = None) -> Case:
     return Case("keras_model_builder", params or builder_params(), ["--model-json", model], OUT, expected)
 
@@ -45,7 +53,11 @@ CASES = {
                                                                        "the model configuration contains a 'Lambda' "
                                                                        "object, which can run code"),
     "hand-edited JSON with 300,000,000 units": builder_case(model_json(tiny_with(units=300_000_000)),
-                                                            "the model configuration has 1,500,040,144 parameters"),
+                                                            "the Dense layer 'layer_3' has units=300000000, outside "
+                                                            "the form's bounds (from 1 to 100,000)"),
+    "hand-edited JSON with an Embedding of 10,000,000 x 100,000": builder_case(
+        model_json(embedding_with(input_dim=10_000_000, output_dim=100_000)),
+        "the model configuration has 1,000,000,"),
     "StringLookup in the model JSON": builder_case(model_json(json.dumps({**TINY, "config": {
         **TINY["config"], "layers": TINY["config"]["layers"][:1] + [{
             "module": "keras.layers", "class_name": "StringLookup", "registered_name": None,

@@ -270,7 +270,11 @@ CASES = {
                                      "uses the custom object 'keras.utils>get_file' for 'Dense'"),
     "config nested 100,000 levels deep": predict(nested(TRAINED, CONFIG), "config.json is nested too deeply"),
     "300,000,000 units in the config": predict(with_dense(config={"units": 300_000_000}),
-                                               "parameters; training them (the weights, their gradients"),
+                                               "has units=300000000, outside the form's bounds"),
+    "Embedding of 10,000,000 x 100,000 in the config": predict(
+        with_layer(lambda canary: {"module": "keras.layers", "class_name": "Embedding", "registered_name": None,
+                                   "config": {"name": "embedding", "input_dim": 10_000_000, "output_dim": 100_000}},
+                   1), "parameters; training them (the weights, their gradients"),
     # The weights file: no storage outside it, sizes from declarations.
     "external HDF5 dataset": predict(replaced(TRAINED, WEIGHTS, weights_with(external_dataset)),
                                      "the dataset '/hostile' stored in another file (external storage)"),
