@@ -2,9 +2,9 @@
 # Included by the top-level Makefile; every target is safe to repeat.
 PYTHON ?= python3
 GALAXY_CTL = $(PYTHON) embedded_galaxy/galaxy_ctl.py
-# Tools to test (default: every tool XML of tools/) and workflows to test.
+# Tools and workflows to test (default: every tool XML of tools/, every workflow folder of workflows/).
 TOOLS ?=
-WORKFLOWS ?= $(wildcard workflows/*/*.ga workflows/*/*.gxwf.yml)
+WORKFLOWS ?=
 
 .PHONY: galaxy-install galaxy-start galaxy-stop galaxy-status tool-tests workflow-tests pulsar-test
 
@@ -26,7 +26,6 @@ tool-tests: galaxy-start
 	$(GALAXY_CTL) test-tools $(TOOLS)
 
 workflow-tests: galaxy-start
-	$(if $(WORKFLOWS),,$(error no workflow found: set WORKFLOWS=path/to/workflow.ga))
 	$(GALAXY_CTL) test-workflow $(WORKFLOWS)
 
 # The tutorial workflow on the IMDB sample, training and prediction sent to Pulsar by TPV.

@@ -15,32 +15,12 @@ import dependency_envs
 import job_conf
 import pulsar_server
 from galaxy_paths import (ADMIN_EMAIL, DEPS, GALAXY_YML, INTEGRATED_PANEL, ROOT, SECTION_ID, SETTINGS, STATE,
-                          TOOL_CONF, TOOLS_VENV, default_port, load_settings)
+                          TOOL_CONF, TOOLS_VENV, default_port, load_settings, write_config)
 
 SANITIZE_ALLOWLIST = STATE / "sanitize_allowlist.txt"
 # Galaxy matches these as prefixes of a job's tool id. The training report holds no script, style sheet
 # or link (tools/galaxy_keras/training_report.py), so it is shown as the page it is.
 TRUSTED_HTML_TOOLS = ("keras_train_and_eval",)
-
-
-def yaml_lines(value, indent=0):
-    """A minimal YAML writer: JSON scalars are valid YAML, so only nesting needs care."""
-    pad = "  " * indent
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, (dict, list)) and item:
-                yield f"{pad}{key}:"
-                yield from yaml_lines(item, indent + 1)
-            else:
-                yield f"{pad}{key}: {json.dumps(item)}"
-    else:
-        for item in value:
-            if isinstance(item, dict) and item:
-                first, *rest = list(yaml_lines(item, indent + 1))
-                yield f"{pad}- {first.strip()}"
-                yield from rest
-            else:
-                yield f"{pad}- {json.dumps(item)}"
 
 
 def tool_files(tools_dir):
@@ -170,8 +150,7 @@ def configure(port=None, tools_dir=None):
     STATE.mkdir(exist_ok=True)
     SETTINGS.write_text(json.dumps(settings, indent=2) + "\n")
     os.chmod(SETTINGS, 0o600)
-    GALAXY_YML.write_text("# Written by embedded_galaxy/galaxy_ctl.py configure: edit that, not this.\n"
-                          + "\n".join(yaml_lines(galaxy_config(settings))) + "\n")
+    write_config(GALAXY_YML, galaxy_config(settings), "embedded_galaxy/galaxy_ctl.py configure")
     job_conf.write_tpv_destinations(settings)
     SANITIZE_ALLOWLIST.write_text("\n".join(TRUSTED_HTML_TOOLS) + "\n")
     tools, pairs = write_tools_config(tools_dir)

@@ -11,7 +11,7 @@ prints one-line messages.
     python3 embedded_galaxy/galaxy_ctl.py install | configure | start | status | stop
     python3 embedded_galaxy/galaxy_ctl.py reload-tools | keys
     python3 embedded_galaxy/galaxy_ctl.py test-tools [TOOL.xml ...]
-    python3 embedded_galaxy/galaxy_ctl.py test-workflow WORKFLOW.ga|.gxwf.yml [...]
+    python3 embedded_galaxy/galaxy_ctl.py test-workflow [WORKFLOW.ga|.gxwf.yml ...]
 """
 
 import argparse
@@ -107,7 +107,8 @@ def parser():
     tools.add_argument("tools", nargs="*", help="tool XML files")
     tools.set_defaults(func=cmd_test_tools)
     workflow = commands.add_parser("test-workflow", help="planemo test workflows and their -tests.yml")
-    workflow.add_argument("workflows", nargs="+", help=".ga or .gxwf.yml workflow files")
+    workflow.add_argument("workflows", nargs="*", help=".ga or .gxwf.yml workflow files (default: every workflow "
+                          "folder of workflows/)")
     workflow.set_defaults(func=cmd_test_workflow)
     commands.add_parser("test-pulsar", help="the tutorial workflow with training and prediction on Pulsar, "
                         "compared with a local run").set_defaults(func=cmd_test_pulsar)

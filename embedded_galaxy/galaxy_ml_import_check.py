@@ -26,14 +26,14 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from pathlib import Path
 
 from bioblend.galaxy import GalaxyInstance
 
-ROOT = Path(__file__).resolve().parent.parent
+from galaxy_client import connect
+from galaxy_paths import RESULTS, ROOT
+
 WORKFLOWS = ROOT / "tests" / "data" / "gtn_galaxy_ml_workflows.json"
-KEYS = ROOT / ".galaxy" / "keys.json"
-REPORT = ROOT / "results" / "import-check.json"
+REPORT = RESULTS / "import-check.json"
 FIRST_TOOL_STEP = 4  # steps 0-3 are the data inputs, as in the published workflows
 
 
@@ -145,8 +145,7 @@ def step_checks(gi: GalaxyInstance, name: str, workflow: dict, history_id: str) 
 
 
 def main() -> int:
-    keys = json.loads(KEYS.read_text())
-    gi = GalaxyInstance(keys["url"], key=keys["user_key"])
+    gi = connect("user_key")
     data = json.loads(WORKFLOWS.read_text())
     history = gi.histories.create_history(name="Galaxy-ML import check")
     checks = []

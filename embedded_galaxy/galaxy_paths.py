@@ -47,6 +47,18 @@ def run(cmd, **kwargs):
         raise CtlError(f"command failed: {' '.join(str(c) for c in cmd)}")
 
 
+def write_config(path, data, writer, private=False):
+    """A YAML configuration file written as JSON (JSON is YAML), under a comment naming its writer.
+
+    No YAML library is needed (this runs with the system ``python3``) and none
+    is emulated: json quotes every key and value as YAML reads it.
+    ``private``: readable by the owner only (the file holds a secret).
+    """
+    Path(path).write_text(f"# Written by {writer}: edit that, not this.\n{json.dumps(data, indent=2)}\n")
+    if private:
+        os.chmod(path, 0o600)
+
+
 def default_port():
     return int(os.environ.get("GALAXY_PORT", "8080"))
 

@@ -11,15 +11,15 @@ import importlib.util
 import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import background
 import celery_worker
+import job_conf
 import pulsar_server
 from galaxy_configure import configure, write_tools_config
 from galaxy_install import galaxy_installed
@@ -35,16 +35,7 @@ RELOAD_TIMEOUT_S = 60
 
 def server_pid():
     """The pid of our running galaxy-web, or None (a stale pid file is removed)."""
-    try:
-        pid = int(PID.read_text())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        PID.unlink(missing_ok=True)
-        return None
-    if b"galaxy-web" not in cmdline:  # the pid was reused by something else
-        PID.unlink(missing_ok=True)
-        return None
-    return pid
+    return background.running_pid(PID)
 
 
 def port_in_use(port):
@@ -66,33 +57,6 @@ def galaxy_env():
     env["VIRTUAL_ENV"] = str(GALAXY_VENV)
     env["PATH"] = f"{GALAXY_VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return env
-
-
-def alive(pid):
-    """Whether `pid` still runs (an exited child its new parent has not reaped yet does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def stop_process(pid):
-    """SIGTERM the process group, wait, then SIGKILL."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        PID.unlink(missing_ok=True)
-        return
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while time.monotonic() < deadline and alive(pid):
-        time.sleep(0.5)
-    if alive(pid):
-        print(f"no exit after {STOP_TIMEOUT_S} s: killing")
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    PID.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- bootstrap (urllib)
@@ -136,12 +100,16 @@ def ensure_user(url, bootstrap_key, address, password):
 
 
 def write_keys(url, bootstrap_key):
-    """Create the admin and test users, give each a fresh API key, save them in keys.json."""
+    """Create the admin, test and Pulsar test users, give each a fresh API key, save them in keys.json.
+
+    The only place users and keys are made: the scripts that run later read them
+    (galaxy_client.connect).
+    """
     password = secrets.token_urlsafe(12)
     if KEYS.exists():  # keep the password a person may already be using in the web UI
         password = json.loads(KEYS.read_text()).get("password", password)
     keys = {"url": url, "admin_email": ADMIN_EMAIL, "user_email": USER_EMAIL, "password": password}
-    for role, address in (("admin", ADMIN_EMAIL), ("user", USER_EMAIL)):
+    for role, address in (("admin", ADMIN_EMAIL), ("user", USER_EMAIL), ("pulsar", job_conf.PULSAR_TEST_USER)):
         user_id = ensure_user(url, bootstrap_key, address, password)
         keys[f"{role}_key"] = bootstrap_request(url, f"/api/users/{user_id}/api_key", "POST", bootstrap_key)
     KEYS.write_text(json.dumps(keys, indent=2) + "\n")
@@ -170,18 +138,16 @@ def start():
     except RuntimeError as error:
         raise CtlError(str(error)) from None
     started = time.monotonic()
-    with open(LOG, "wb") as log:  # the log of the current server only
-        process = subprocess.Popen(
-            [GALAXY_VENV / "bin" / "galaxy-web", "-c", GALAXY_YML, "-b", f"127.0.0.1:{settings['port']}"],
-            cwd=STATE, env=galaxy_env(), stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)  # its own process group: `stop` ends it with its jobs
-    PID.write_text(f"{process.pid}\n")
+    # Its own process group, so that `stop` ends it with its jobs; the log of the current server only.
+    process = background.start([GALAXY_VENV / "bin" / "galaxy-web", "-c", GALAXY_YML, "-b",
+                                f"127.0.0.1:{settings['port']}"], PID, LOG, cwd=STATE, env=galaxy_env(),
+                               append_log=False)
     print(f"starting Galaxy at {url} (log: {LOG.relative_to(ROOT)}) ", end="", flush=True)
     try:
         version = wait_until_ready(url, process)
     except CtlError:
         print()
-        stop_process(process.pid)
+        background.stop(PID, STOP_TIMEOUT_S)
         raise
     print(f"\nGalaxy {version} ready at {url} after {time.monotonic() - started:.0f} s")
     try:
@@ -200,7 +166,7 @@ def stop():
     if not pid:
         print("not running")
         return
-    stop_process(pid)
+    background.stop(PID, STOP_TIMEOUT_S)
     print(f"stopped (pid {pid})")
 
 
@@ -226,14 +192,11 @@ def bioblend_available():
     return importlib.util.find_spec("bioblend") is not None
 
 
-def admin_galaxy(keys=None, timeout=120):
+def admin_galaxy(timeout=120):
     """bioblend's GalaxyInstance for the running server, with the admin key."""
-    from bioblend.galaxy import GalaxyInstance  # planemo's venv has it; the system python may not
+    from galaxy_client import connect  # bioblend: planemo's venv has it; the system python may not
 
-    keys = keys or server_keys()
-    galaxy = GalaxyInstance(keys["url"], keys["admin_key"])
-    galaxy.timeout = timeout  # seconds per HTTP request (bioblend's default waits for ever)
-    return galaxy
+    return connect("admin_key", timeout)
 
 
 def api_errors():
@@ -247,8 +210,7 @@ def api_errors():
 
 def reload_tools():
     """Re-read the panel and every tool XML: the server runs each tool as it loaded it."""
-    keys = server_keys()
-    galaxy = admin_galaxy(keys)
+    galaxy = admin_galaxy()
     tools, _ = write_tools_config(Path(load_settings()["tools_dir"]))
     before = INTEGRATED_PANEL.stat().st_mtime_ns if INTEGRATED_PANEL.exists() else 0
     galaxy.config.reload_toolbox()

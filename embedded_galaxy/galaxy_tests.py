@@ -1,18 +1,21 @@
 """Test the tools and workflows against the running embedded Galaxy with `planemo test`.
 
-planemo runs as a command of its own venv; the targets are split into balanced groups run
-as parallel planemo processes, whose JSON reports are merged into one.  Prints a closing
-line `N passed, N failed`; the return value is the exit status (1 when a test failed or none ran).
+planemo runs as a command of its own venv. As the IUC's and IWC's CI do, planemo's own
+`ci_find_tools` / `ci_find_repos --chunk_count N --chunk K` split the tools (or the workflow
+folders) into chunks, one `planemo test` process tests each chunk, and
+`planemo merge_test_reports` merges their JSON reports into one (`planemo test_reports` then
+writes its HTML). Prints a closing line `N passed, N failed`; the return value is the exit
+status (1 when a test failed or none ran).
 """
 
 import json
 import subprocess
-import xml.etree.ElementTree as ET
 
 from galaxy_configure import tool_files
 from galaxy_paths import PLANEMO_VENV, RESULTS, ROOT, CtlError, load_settings
 from galaxy_serve import reload_tools, server_keys
 
+PLANEMO = PLANEMO_VENV / "bin" / "planemo"
 # Tool and workflow tests run as this many planemo processes at once: a test's time is mostly
 # Galaxy's own per-job work (upload, queue, metadata), so two at a time shorten the stage on
 # 2 cores (the job runner has 2 workers).
@@ -21,7 +24,7 @@ TEST_PROCESSES = 2
 
 def planemo_command(targets, report_name):
     keys = server_keys()
-    command = [PLANEMO_VENV / "bin" / "planemo", "test", "--engine", "external_galaxy",
+    command = [PLANEMO, "test", "--engine", "external_galaxy",
                "--galaxy_url", keys["url"], "--galaxy_admin_key", keys["admin_key"],
                "--galaxy_user_key", keys["user_key"],
                "--test_output", RESULTS / f"{report_name}.html", "--test_output_json", RESULTS / f"{report_name}.json",
@@ -31,36 +34,16 @@ def planemo_command(targets, report_name):
     return [str(c) for c in command + list(targets)]
 
 
-def count_tests(target):
-    """A tool XML's number of tests; a workflow counts as one."""
-    if not str(target).endswith(".xml"):
-        return 1
-    tests = ET.parse(target).getroot().find("tests")
-    return 1 if tests is None else max(len(tests.findall("test")), 1)
-
-
-def balanced_groups(targets, n_groups):
-    """Tools split into groups of about equal numbers of tests (largest first)."""
-    groups = [[] for _ in range(n_groups)]
-    sizes = [0] * n_groups
-    for target in sorted(targets, key=lambda t: -count_tests(t)):
-        smallest = sizes.index(min(sizes))
-        groups[smallest].append(target)
-        sizes[smallest] += count_tests(target)
-    return [group for group in groups if group]
-
-
-def merge_reports(parts, report_json):
-    """One planemo JSON report from several: tests concatenated, summary numbers added."""
-    merged = {"summary": {}, "tests": []}
-    for part in parts:
-        data = json.loads(part.read_text())
-        merged["tests"] += data.get("tests", [])
-        for key, value in data.get("summary", {}).items():
-            if isinstance(value, (int, float)):
-                merged["summary"][key] = merged["summary"].get(key, 0) + value
-        merged.setdefault("version", data.get("version"))
-    report_json.write_text(json.dumps(merged, indent=2))
+def planemo_chunks(finder, folder, count=TEST_PROCESSES):
+    """planemo's own split of a folder's tools (``ci_find_tools``) or workflow folders (``ci_find_repos``)."""
+    chunks = []
+    for chunk in range(count):
+        found = subprocess.run([str(PLANEMO), finder, "--chunk_count", str(count), "--chunk", str(chunk), str(folder)],
+                               cwd=ROOT, capture_output=True, text=True)
+        if found.returncode != 0:
+            raise CtlError(f"planemo {finder} failed: {found.stderr.strip()[-500:]}")
+        chunks.append(found.stdout.split())
+    return [chunk for chunk in chunks if chunk]
 
 
 def report_counts(report_json):
@@ -72,16 +55,15 @@ def report_counts(report_json):
     return 1 if failed or not passed else 0
 
 
-def planemo_test(targets, report_name, processes=1):
-    """`planemo test` against the running server, in ``processes`` parallel groups; prints 'N passed, N failed'."""
+def planemo_test(chunks, report_name):
+    """One `planemo test` process per chunk, side by side; their reports merged; prints 'N passed, N failed'."""
     RESULTS.mkdir(exist_ok=True)
     report_json = RESULTS / f"{report_name}.json"
-    report_json.unlink(missing_ok=True)
-    groups = balanced_groups(targets, processes) if processes > 1 else [list(targets)]
-    names = [report_name] if len(groups) == 1 else [f"{report_name}-{i}" for i in range(1, len(groups) + 1)]
-    for name in names:
-        (RESULTS / f"{name}.json").unlink(missing_ok=True)
-    running = [subprocess.Popen(planemo_command(group, name), cwd=ROOT) for group, name in zip(groups, names)]
+    names = [report_name] if len(chunks) == 1 else [f"{report_name}-{i}" for i in range(1, len(chunks) + 1)]
+    for name in {report_name, *names}:  # no report of an earlier run may pass for this one's
+        for suffix in (".json", ".xml", ".html"):
+            (RESULTS / f"{name}{suffix}").unlink(missing_ok=True)
+    running = [subprocess.Popen(planemo_command(chunk, name), cwd=ROOT) for chunk, name in zip(chunks, names)]
     for process in running:
         process.wait()
     parts = [RESULTS / f"{name}.json" for name in names]
@@ -90,21 +72,28 @@ def planemo_test(targets, report_name, processes=1):
         print("0 passed, 0 failed")
         raise CtlError(f"planemo wrote no {', '.join(str(p.relative_to(ROOT)) for p in missing)}: no test ran")
     if len(parts) > 1:
-        merge_reports(parts, report_json)
+        for command in (["merge_test_reports", *parts, report_json],
+                        ["test_reports", report_json, "--test_output", RESULTS / f"{report_name}.html"]):
+            if subprocess.run([str(part) for part in [PLANEMO, *command]], cwd=ROOT).returncode != 0:
+                raise CtlError(f"planemo {command[0]} failed")
     code = report_counts(report_json)
-    print(f"report: {', '.join(f'{RESULTS.relative_to(ROOT)}/{name}.html' for name in names)}")
+    print(f"report: {RESULTS.relative_to(ROOT)}/{report_name}.html")
     return code
 
 
 def test_tools(tools=()):
-    """The tools' own <tests> (default: every tool of the configured tools folder)."""
-    tools = list(tools) or tool_files(load_settings()["tools_dir"])
-    if not tools:
+    """The tools' own <tests>: the given tool XMLs in one process, or every configured tool in planemo's chunks."""
+    tools_dir = load_settings()["tools_dir"]
+    if not tool_files(tools_dir):
         raise CtlError("no tool to test")
     reload_tools()  # test the tools as they are on disk now
-    return planemo_test(tools, "tool-tests", TEST_PROCESSES)
+    chunks = [list(tools)] if tools else planemo_chunks("ci_find_tools", tools_dir)
+    return planemo_test(chunks, "tool-tests")
 
 
-def test_workflows(workflows):
-    """The workflows' tests, each from the -tests.yml beside it."""
-    return planemo_test(workflows, "workflow-tests", TEST_PROCESSES)
+def test_workflows(workflows=()):
+    """The workflows' tests, each from the -tests.yml beside it: the given files, or every workflow folder."""
+    chunks = [list(workflows)] if workflows else planemo_chunks("ci_find_repos", ROOT / "workflows")
+    if not chunks:
+        raise CtlError("no workflow to test in workflows/")
+    return planemo_test(chunks, "workflow-tests")

@@ -6,15 +6,13 @@ real server changes. The routing is the suite's own TPV file
 this machine's destinations, written to .galaxy/tpv_destinations.yml.
 """
 
-import json
 import os
-from pathlib import Path
 
 import pulsar_server
+from galaxy_paths import ROOT, STATE, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
 SUITE_RULES = ROOT / "deploy" / "tpv" / "keras_tools.yml"
-DESTINATIONS = ROOT / ".galaxy" / "tpv_destinations.yml"
+DESTINATIONS = STATE / "tpv_destinations.yml"
 # `make pulsar-test` runs its workflow as this user; TPV sends that user's
 # training and prediction jobs to Pulsar, every other job runs locally.
 PULSAR_TEST_USER = "pulsar-tester@galaxy.local"
@@ -72,8 +70,8 @@ def tpv_destinations(settings):
 
 def write_tpv_destinations(settings):
     DESTINATIONS.parent.mkdir(parents=True, exist_ok=True)
-    DESTINATIONS.write_text(json.dumps(tpv_destinations(settings), indent=2) + "\n")
-    os.chmod(DESTINATIONS, 0o600)  # holds Pulsar's token
+    # Private: it holds Pulsar's token.
+    write_config(DESTINATIONS, tpv_destinations(settings), "embedded_galaxy/job_conf.py", private=True)
 
 
 def job_config(settings):

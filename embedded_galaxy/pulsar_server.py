@@ -10,15 +10,13 @@ Standard library only, like galaxy_ctl.py.
 """
 
 import hashlib
-import os
 import socket
 import time
-from pathlib import Path
 
 import background
 import dependency_envs
+from galaxy_paths import ROOT, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
 PULSAR_VERSION = "0.15.15"  # the pulsar-galaxy-lib that galaxy==26.1.2 pins: client and server match
 PULSAR_VENV = ROOT / ".venv" / "pulsar"
 PULSAR_DIR = ROOT / ".galaxy" / "pulsar"
@@ -48,19 +46,14 @@ def configure(settings, requirements):
     """app.yml, server.ini and the dependency folders under .galaxy/pulsar/."""
     for folder in (PULSAR_DIR, STAGING, DEPS, PULSAR_DIR / "persisted"):
         folder.mkdir(parents=True, exist_ok=True)
-    app_yml = PULSAR_DIR / "app.yml"
-    app_yml.write_text(
-        "# Written by embedded_galaxy/pulsar_server.py: edit that, not this.\n"
-        f'private_token: "{private_token(settings)}"\n'
-        f'staging_directory: "{STAGING}"\n'
-        f'persistence_directory: "{PULSAR_DIR / "persisted"}"\n'
-        f'tool_dependency_dir: "{DEPS}"\n'
-        "dependency_resolvers_config_file: dependency_resolvers_conf.xml\n"
-        "conda_auto_init: false\n"
-        "conda_auto_install: false\n"
+    write_config(PULSAR_DIR / "app.yml", {
+        "private_token": private_token(settings), "staging_directory": str(STAGING),
+        "persistence_directory": str(PULSAR_DIR / "persisted"), "tool_dependency_dir": str(DEPS),
+        "dependency_resolvers_config_file": "dependency_resolvers_conf.xml",
+        "conda_auto_init": False, "conda_auto_install": False,
         # One job at a time: the machine has few cores and Galaxy's own jobs share them.
-        "managers:\n  _default_:\n    type: queued_python\n    num_concurrent_jobs: 1\n")
-    os.chmod(app_yml, 0o600)
+        "managers": {"_default_": {"type": "queued_python", "num_concurrent_jobs": 1}},
+    }, "embedded_galaxy/pulsar_server.py", private=True)
     (PULSAR_DIR / "dependency_resolvers_conf.xml").write_text(
         "<dependency_resolvers>\n    <galaxy_packages />\n</dependency_resolvers>\n")
     (PULSAR_DIR / "server.ini").write_text(

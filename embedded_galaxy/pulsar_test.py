@@ -27,42 +27,19 @@ from bioblend.galaxy import GalaxyInstance
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import job_conf  # noqa: E402
 import pulsar_server  # noqa: E402
+from galaxy_client import connect, follow_invocation, tool_step_count, upload  # noqa: E402
+from galaxy_paths import RESULTS, ROOT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / "workflows" / "imdb-rnn-sentiment" / "imdb-rnn-sentiment.ga"
 SAMPLES = {name: ROOT / "test-data" / f"imdb_{name}_sample.tsv" for name in ("X_train", "y_train", "X_test", "y_test")}
 COMPARED = ("metrics", "training_history", "test_scores", "predictions")
-KEYS = ROOT / ".galaxy" / "keys.json"
-REPORT = ROOT / "results" / "pulsar-test.json"
-OUT = ROOT / "results" / "pulsar-test"
+REPORT = RESULTS / "pulsar-test.json"
+OUT = RESULTS / "pulsar-test"
 JOB_TIMEOUT_S = 900
-TERMINAL = {"ok", "error", "failed", "deleted", "deleted_new", "skipped"}
 
 
 def log(message: str) -> None:
     print(message, flush=True)
-
-
-def pulsar_user_key(admin: GalaxyInstance, password: str) -> str:
-    """The Pulsar test user's API key, creating the user on first use."""
-    email = job_conf.PULSAR_TEST_USER
-    found = admin.users.get_users(f_email=email)
-    user = found[0] if found else admin.users.create_local_user("pulsar-tester", email, password)
-    return admin.users.get_or_create_user_apikey(user["id"])
-
-
-def wait_for_jobs(gi: GalaxyInstance, invocation_id: str) -> list[dict]:
-    """Every job of the invocation, once all have finished."""
-    gi.invocations.wait_for_invocation(invocation_id, maxwait=JOB_TIMEOUT_S)
-    deadline = time.monotonic() + JOB_TIMEOUT_S
-    expected_steps = sum(1 for step in json.loads(WORKFLOW.read_text())["steps"].values() if step.get("tool_id"))
-    while True:
-        jobs = gi.jobs.get_jobs(invocation_id=invocation_id)
-        if len(jobs) >= expected_steps and all(job["state"] in TERMINAL for job in jobs):
-            return jobs
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"invocation {invocation_id}: jobs not finished after {JOB_TIMEOUT_S} s")
-        time.sleep(2)
 
 
 def run_workflow(gi: GalaxyInstance, label: str) -> tuple[dict[str, bytes], list[dict]]:
@@ -72,14 +49,10 @@ def run_workflow(gi: GalaxyInstance, label: str) -> tuple[dict[str, bytes], list
     # One fetch request for the four small tables, pasted: one upload job, not four.
     elements = [{"src": "pasted", "paste_content": path.read_text(), "name": name, "ext": "tabular"}
                 for name, path in SAMPLES.items()]
-    response = gi.make_post_request(f"{gi.url}/tools/fetch", payload={
-        "history_id": history_id, "targets": [{"destination": {"type": "hdas"}, "elements": elements}]})
-    inputs = {output["name"]: {"src": "hda", "id": output["id"]} for output in response["outputs"]}
-    for item in inputs.values():
-        gi.datasets.wait_for_dataset(item["id"], maxwait=JOB_TIMEOUT_S)
+    inputs = {name: {"src": "hda", "id": dataset_id} for name, dataset_id in upload(gi, history_id, elements).items()}
     workflow_id = gi.workflows.import_workflow_dict(json.loads(WORKFLOW.read_text()))["id"]
     invocation = gi.workflows.invoke_workflow(workflow_id, inputs=inputs, inputs_by="name", history_id=history_id)
-    jobs = wait_for_jobs(gi, invocation["id"])
+    jobs = list(follow_invocation(gi, invocation["id"], tool_step_count(WORKFLOW), JOB_TIMEOUT_S).values())
     outputs = gi.invocations.show_invocation(invocation["id"])["outputs"]
     files = {}
     target = OUT / label
@@ -126,10 +99,7 @@ def check_routing(admin: GalaxyInstance, jobs: list[dict], remote_expected: bool
 
 
 def main() -> int:
-    keys = json.loads(KEYS.read_text())
-    admin = GalaxyInstance(keys["url"], key=keys["admin_key"])
-    local = GalaxyInstance(keys["url"], key=keys["user_key"])
-    remote = GalaxyInstance(keys["url"], key=pulsar_user_key(admin, keys["password"]))
+    admin, local, remote = connect("admin_key"), connect("user_key"), connect("pulsar_key")
     check = Checks()
     try:
         # Both at once: most of a job's time is Galaxy's overhead, which overlaps well.
