@@ -41,5 +41,5 @@ def test_training_tool_prints_its_profile(tool, tmp_path, built_lstm, sequences,
          "--outfile-result", tmp_path / "metrics.tsv")
     printed = capsys.readouterr().out
     for phase in ("reading the tables", "starting TensorFlow and Keras", "loading the model",
-                  "first training step (tracing)", "training (epochs, validation)", "writing the outputs", "total"):
+                  "first epoch (tracing included)", "later epochs", "writing the outputs", "total"):
         assert f"{PREFIX} {phase}" in printed

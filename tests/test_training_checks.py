@@ -15,7 +15,7 @@ from galaxy_keras.model_data import (FeatureTable, check_finite_scores, check_lo
                                      read_features)
 from galaxy_keras.splitting import SplitSettings, split_rows
 from galaxy_keras.tables import ColumnSelector
-from galaxy_keras.training import NonFiniteLossStop
+from galaxy_keras.training import DivergenceCheck, EpochClock
 
 L = keras.layers
 
@@ -199,15 +199,18 @@ def test_stratified_hold_out_needs_a_row_of_every_class_on_both_sides():
 # NaN loss during training
 
 def test_non_finite_loss_stops_training_and_becomes_the_error():
-    stopper = NonFiniteLossStop()
-    stopper.set_model(dense(1, "sigmoid"))
-    stopper.on_epoch_begin(0)
-    stopper.on_train_batch_end(0, {"loss": 0.7})
-    stopper.raise_if_stopped()  # a finite loss: nothing to report
-    stopper.on_epoch_begin(1)
-    stopper.on_train_batch_end(4, {"loss": math.nan})
-    stopper.on_train_batch_end(5, {"loss": math.inf})
-    assert stopper.model.stop_training
-    with pytest.raises(UserError, match="training stopped: the loss became nan at epoch 2, batch 5, so the weights "
-                                        "diverged; lower the learning rate"):
-        stopper.raise_if_stopped()
+    check = DivergenceCheck()
+    check.on_epoch_end(0, {"loss": 0.7})  # a finite loss: nothing to report
+    for loss in (math.nan, math.inf):
+        with pytest.raises(UserError, match="training stopped: the loss became (nan|inf) in epoch 2, so the weights "
+                                            "diverged; lower the learning rate"):
+            check.on_epoch_end(1, {"loss": loss})
+
+
+def test_training_callbacks_keep_keras_asynchronous_steps():
+    # A batch hook makes Keras wait for each step's result; the suite's own callbacks use epoch hooks only.
+    batch_hooks = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end")
+    for callback in (DivergenceCheck, EpochClock):
+        base = keras.callbacks.Callback
+        overridden = [hook for hook in batch_hooks if getattr(callback, hook) is not getattr(base, hook)]
+        assert overridden == [], (callback.__name__, overridden)

@@ -139,8 +139,8 @@ CASES = {
         "layer (or 1 sigmoid unit with binary_crossentropy)"),
     "a loss that becomes NaN (learning rate 1e30)": dense_case(
         model(1, "sigmoid", "binary_crossentropy", optimizer=huge_learning_rate, hidden=True), 2,
-        "training stopped: the loss became nan at epoch 1, batch 2, so the weights diverged; lower the learning "
-        "rate in 'Create deep learning model'"),
+        "training stopped: the loss became nan in epoch 1, so the weights diverged; lower the learning rate in "
+        "'Create deep learning model'"),
     "validation_split leaving 0 rows": dense_case(
         model(1, "sigmoid", "binary_crossentropy", fit={**FIT, "validation_split": 0.001}), 2,
         "validation_split 0.001 of the 30 training rows gives 0 validation rows; set it above 1/30 = 0.0333"),

@@ -12,10 +12,12 @@ one step. Keras 2 summed the slices first (and JAX has no sparse gradients).
 With the sum taken first, the tutorial's first Adam step matches Keras 2.3.1's
 to 1e-8, and two epochs of the tutorial stop ending near chance for some seeds.
 
-Summing first is exact for optimizers that are linear in the gradient (SGD,
-momentum) and costs one dense tensor the size of the embedding matrix per step.
-The fix lives on the optimizer object of a training run only: saved models
-keep Keras' own optimizer classes.
+Summing first costs one dense tensor the size of the embedding matrix per
+step, and a dense update of every row. An optimizer whose update is linear in
+the gradient (SGD, with or without momentum) computes the same with the slices
+as without, so it keeps Keras' sparse update, which touches only the rows the
+batch looked up. The fix lives on the optimizer object of a training run only:
+saved models keep Keras' own optimizer classes.
 """
 
 from __future__ import annotations
@@ -30,11 +32,27 @@ def summed(gradient: Any) -> Any:
     return tf.convert_to_tensor(gradient) if isinstance(gradient, tf.IndexedSlices) else gradient
 
 
-def sum_sparse_gradients(optimizer: Any) -> None:
-    """Make this optimizer add up each row's gradient slices before its update rule sees them."""
+# Optimizers whose update is linear in the gradient: the sum of the slices' updates is the update of their sum.
+LINEAR_IN_GRADIENT = frozenset({"SGD"})
+
+
+def needs_summed_gradients(optimizer: Any) -> bool:
+    """Whether the optimizer's update is not linear in the gradient (it squares, takes maxima or signs)."""
+    return type(optimizer).__name__ not in LINEAR_IN_GRADIENT
+
+
+def densify_sparse_gradients(optimizer: Any) -> bool:
+    """Make this optimizer see each row's gradient slices added up (dense), where its update needs it.
+
+    Returns whether it changed the optimizer: an optimizer linear in the
+    gradient keeps Keras' sparse update.
+    """
+    if not needs_summed_gradients(optimizer):
+        return False
     apply = optimizer.apply
 
     def apply_summed(grads, trainable_variables=None):
         return apply([summed(gradient) for gradient in grads], trainable_variables)
 
     optimizer.apply = apply_summed
+    return True

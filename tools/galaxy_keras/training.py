@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -13,7 +12,7 @@ import pandas as pd
 
 from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
-from .dense_gradients import sum_sparse_gradients
+from .dense_gradients import densify_sparse_gradients
 from .errors import UserError, summarise
 from .hyperparams import apply_swaps
 from .keras_env import keras, tf
@@ -84,54 +83,41 @@ def _score_rows(model: Any, meta: ModelMeta, rows: dict[str, tuple[np.ndarray, n
     return pd.DataFrame.from_records(records), pd.concat(predictions, ignore_index=True)
 
 
-class StepClock(keras.callbacks.Callback):
-    """Times every training step: the first one is where TensorFlow traces and compiles the step function."""
+class EpochClock(keras.callbacks.Callback):
+    """Times each epoch (its validation included); the first also holds TensorFlow's tracing of the step.
+
+    Epoch hooks only: a callback with a batch hook makes Keras wait for every
+    step's result before it dispatches the next (a host sync each step on a GPU).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.durations: list[float] = []
         self._started = 0.0
 
-    def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._started = time.perf_counter()
 
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         self.durations.append(time.perf_counter() - self._started)
 
-    def tracing_seconds(self) -> float:
-        """The first step's time beyond a steady step's (0 when there is only one step)."""
-        if len(self.durations) < 2:
-            return 0.0
-        return max(self.durations[0] - statistics.median(self.durations[1:]), 0.0)
 
+class DivergenceCheck(keras.callbacks.Callback):
+    """Ends training with the suite's message once an epoch's loss is NaN or infinite.
 
-class NonFiniteLossStop(keras.callbacks.Callback):
-    """Stops training at the first batch whose loss is NaN or infinite, and remembers where.
-
-    Keras' TerminateOnNaN stops too, but the job then ends green with a model of
-    NaN weights; ``raise_if_stopped`` turns the stop into the job's error.
+    Keras' TerminateOnNaN stops at the batch, but through a batch hook, which
+    turns off Keras' asynchronous dispatch of steps for the whole run; an epoch's
+    mean loss is NaN or infinite as soon as one of its batches' is, so the check
+    after each epoch finds every divergence at the cost of the rest of that epoch.
+    Keras' own TerminateOnNaN stays available as a callback of the builder.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.epoch = 0
-        self.stopped_at: tuple[int, int, float] | None = None  # epoch, batch (1-based), loss
-
-    def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         loss = (logs or {}).get("loss")
-        if self.stopped_at is None and loss is not None and not math.isfinite(loss):
-            self.stopped_at = (self.epoch + 1, batch + 1, float(loss))
-            self.model.stop_training = True
-
-    def raise_if_stopped(self) -> None:
-        if self.stopped_at is not None:
-            epoch, batch, loss = self.stopped_at
-            raise UserError(f"training stopped: the loss became {loss} at epoch {epoch}, batch {batch}, so the "
-                            f"weights diverged; lower the learning rate in 'Create deep learning model' and check "
-                            f"the training samples and labels for extreme values")
+        if loss is not None and not math.isfinite(loss):
+            raise UserError(f"training stopped: the loss became {float(loss)} in epoch {epoch + 1}, so the weights "
+                            f"diverged; lower the learning rate in 'Create deep learning model' and check the "
+                            f"training samples and labels for extreme values")
 
 
 def y_true_table(targets: Targets, rows: np.ndarray) -> pd.DataFrame:
@@ -164,7 +150,7 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     if getattr(model, "optimizer", None) is None or getattr(model, "loss", None) is None:
         raise UserError("the model is not compiled: make it with 'Create deep learning model'")
     model = apply_swaps(model, meta, list(getattr(settings, "swaps", ())))
-    sum_sparse_gradients(model.optimizer)
+    densify_sparse_gradients(model.optimizer)
     fit = dict(meta.fit)  # checked and typed by load_model (and by apply_swaps)
     seed = fit.get("random_seed")
     model_seed = seed if seed is not None else DEFAULT_SEED  # weights and batch order; splits take `seed` as given
@@ -206,10 +192,10 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     else:
         training, validation = split_validation(features[kept], encoded[kept], float(fit.get("validation_split") or 0))
 
-    clock, stopper = StepClock(), NonFiniteLossStop()
+    clock = EpochClock()
     batch_size = int(fit.get("batch_size", 32))
     _check_steps(fit, validation, batch_size)
-    callbacks = [stopper] + [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
+    callbacks = [DivergenceCheck()] + [make_callback(keras, spec) for spec in fit.get("callbacks", [])] + [clock]
     steps = fit.get("steps_per_epoch")
     started = time.perf_counter()
     try:
@@ -224,11 +210,11 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
                             validation_steps=fit.get("validation_steps"))
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
-    stopper.raise_if_stopped()
     fit_seconds = time.perf_counter() - started
     print(f"training took {fit_seconds:.1f} s")
-    phases.add("first training step (tracing)", clock.tracing_seconds())
-    phases.add("training (epochs, validation)", fit_seconds - clock.tracing_seconds())
+    first = clock.durations[0] if clock.durations else fit_seconds
+    phases.add("first epoch (tracing included)", first)
+    phases.add("later epochs", fit_seconds - first)
     meta.trained = True
 
     scored = {part: (rows, features[rows], encoded[rows]) for part, rows in parts.items()}
