@@ -14,14 +14,14 @@ import pandas as pd
 from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
 from .dense_gradients import sum_sparse_gradients
-from .errors import UserError, summarise
+from .errors import UserError, shown, summarise
 from .hyperparams import apply_swaps
 from .keras_env import keras, tf
 from .label_tables import Targets
 from .model_data import (FeatureTable, check_finite_scores, check_loss_and_output, check_probabilities,
                          class_labels, encode_labels, fit_features, plain, predict_scores, scores_to_labels,
                          scores_to_probabilities)
-from .model_io import ModelMeta, load_model, save_model
+from .model_io import ModelMeta, check_finite_weights, load_model, save_model
 from .scoring import classification_scores, regression_scores, score_names
 from .splitting import DEFAULT_SEED, split_rows
 from .timing import Phases
@@ -105,6 +105,10 @@ class StepClock(keras.callbacks.Callback):
         return max(self.durations[0] - statistics.median(self.durations[1:]), 0.0)
 
 
+DIVERGED_ADVICE = ("lower the learning rate in 'Create deep learning model' and check the training samples and "
+                   "labels for extreme values")
+
+
 class NonFiniteLossStop(keras.callbacks.Callback):
     """Stops training at the first batch whose loss is NaN or infinite, and remembers where.
 
@@ -130,8 +134,7 @@ class NonFiniteLossStop(keras.callbacks.Callback):
         if self.stopped_at is not None:
             epoch, batch, loss = self.stopped_at
             raise UserError(f"training stopped: the loss became {loss} at epoch {epoch}, batch {batch}, so the "
-                            f"weights diverged; lower the learning rate in 'Create deep learning model' and check "
-                            f"the training samples and labels for extreme values")
+                            f"weights diverged; {DIVERGED_ADVICE}")
 
 
 def y_true_table(targets: Targets, rows: np.ndarray) -> pd.DataFrame:
@@ -177,8 +180,8 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     if meta.learning_type == "classifier":
         classes = targets.classes if targets.classes is not None else class_labels(targets.values)
         if len(set(plain(value) for value in targets.values.tolist())) < 2:
-            raise UserError(f"the labels contain only one class ({targets.values.iloc[0]!r}); a classifier needs "
-                            f"two or more")
+            raise UserError(f"the labels contain only one class ('{shown(str(targets.values.iloc[0]))}'); a "
+                            f"classifier needs two or more")
         check_loss_and_output(model, loss, len(classes))
         meta.classes = classes
         encoded = encode_labels(targets.values, classes, model, loss, "the class labels")
@@ -225,6 +228,9 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
     stopper.raise_if_stopped()
+    # The loss a batch reports is computed before its update: the last step can still make a weight NaN
+    # (an overflowing gradient), and such a model must not be saved as trained.
+    check_finite_weights(model, "training diverged: the trained model", f"it was not saved; {DIVERGED_ADVICE}")
     fit_seconds = time.perf_counter() - started
     print(f"training took {fit_seconds:.1f} s")
     phases.add("first training step (tracing)", clock.tracing_seconds())
