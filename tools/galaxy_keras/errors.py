@@ -43,6 +43,11 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def quoted(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """``shown`` as ``repr`` would write it: text in quotes (so that an empty or spaced name shows), else as is."""
+    return f"'{shown(value, limit)}'" if isinstance(value, str) else shown(value, limit)
+
+
 # The longest error line a tool prints (Galaxy shows it in the job's error field).
 MESSAGE_LIMIT = 2000
 
