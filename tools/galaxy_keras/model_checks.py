@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
-from .errors import UserError, shown, summarise
+from .errors import UserError, quoted, shown, summarise
 from .fields import parse_fields
 from .hdf5_checks import check_hdf5_file
 from .params import Params
@@ -72,14 +72,14 @@ class ModelMeta:
             raise UserError(f"{where} has the key '{shown(unknown[0])}', which these tools do not write; "
                             f"{REBUILD_ADVICE}")
         if data.get("format_version", META_VERSION) != META_VERSION:
-            raise UserError(f"{where} has format_version {shown(data['format_version'])}; these tools read version "
+            raise UserError(f"{where} has format_version {quoted(data['format_version'])}; these tools read version "
                             f"{META_VERSION}: {REBUILD_ADVICE}")
         learning_type = data.get("learning_type", "classifier")
         if learning_type not in LEARNING_TYPES:
-            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got '{shown(learning_type)}'")
+            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {quoted(learning_type)}")
         trained = data.get("trained", False)
         if not isinstance(trained, bool):
-            raise UserError(f"{where}: trained must be true or false, got {shown(trained)}")
+            raise UserError(f"{where}: trained must be true or false, got {quoted(trained)}")
         return cls(learning_type, _read_fit(data.get("fit") or {}, where), _read_classes(data.get("classes"), where),
                    trained)
 
