@@ -26,6 +26,7 @@ import pandas as pd
 
 from galaxy_keras import result_plots
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.errors import shown as escaped
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
 from galaxy_keras.plot_common import (LazyPyplot, numeric_cells, plot_title, probability, quoted, save_figure, shown,
@@ -282,7 +283,7 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
         skipped += [str(label) for label, is_positive, _ in drawable if is_positive.sum() < minimum]
         drawable = [curve for curve in drawable if curve[1].sum() >= minimum]
     if skipped:
-        print(f"Note: no curve for {', '.join(map(quoted, skipped[:20]))}: "
+        print(f"Note: no curve for {', '.join(escaped(name, 40) for name in skipped[:20])}: "
               f"{'fewer positives than report_minimum_n_positives, or ' if minimum else ''}"
               f"no samples of that class, or only samples of it")
     if not drawable:
