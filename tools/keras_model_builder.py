@@ -15,7 +15,7 @@ from typing import Any
 from galaxy_keras.compile_catalog import (CALLBACKS, CSV_LOGGER, FIT_FIELDS, LOSS_ALIASES, LOSSES, METRIC_ALIASES,
                                           METRICS, NO_METRIC, OPTIMIZERS, REGRESSION_LOSSES, SEED,
                                           legacy_learning_rate)
-from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool, shown
 from galaxy_keras.fields import parse_fields
 from galaxy_keras.outcome_first import outcome_first
 from galaxy_keras.model_checks import read_model_config
@@ -64,7 +64,7 @@ def read_fit_settings(params: Params, seed: int | None) -> dict[str, Any]:
 def check_callbacks(fit: dict[str, Any]) -> None:
     for callback in fit["callbacks"]:
         if str(callback.get("monitor", "")).startswith("val_") and not fit["validation_split"]:
-            raise UserError(f"the {callback['type']} callback monitors '{callback['monitor']}', which needs a "
+            raise UserError(f"the {callback['type']} callback monitors '{shown(callback['monitor'])}', which needs a "
                             f"validation split above 0 (Fit Parameters > validation_split)")
 
 

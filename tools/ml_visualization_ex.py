@@ -26,6 +26,7 @@ import pandas as pd
 
 from galaxy_keras import result_plots
 from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.errors import shown as escaped
 from galaxy_keras.model_data import class_labels, plain
 from galaxy_keras.params import Params
 from galaxy_keras.plot_common import (LazyPyplot, numeric_cells, plot_title, probability, quoted, save_figure, shown,
@@ -185,7 +186,7 @@ def curve_columns(true: pd.Series, true_header: bool, classes: list[Any], table:
         for line, label in enumerate(true.tolist(), start=1 + true_header):
             if str(label) not in position:
                 raise UserError(f"true labels: the label {quoted(label)} (line {line}) is not among the classes "
-                                f"of the probability columns ({', '.join(position)[:200]})")
+                                f"of the probability columns ({', '.join(map(quoted, list(position)[:10]))})")
         columns = [values[:, position[str(label)]] for label in classes]
         pairs = list(zip(classes, columns))
         two = len(names) == 2 and len(classes) == 2
@@ -215,7 +216,7 @@ def positive_label(params: Params, classes: list[Any]) -> Any:
     for label in classes:
         if str(label) == text:
             return label
-    raise UserError(f"parameter 'plotting_selection|pos_label' is {text[:40]!r}, which is not one of the true labels "
+    raise UserError(f"parameter 'plotting_selection|pos_label' is {quoted(text)}, which is not one of the true labels "
                     f"({', '.join(map(quoted, classes[:10]))}{', ...' if len(classes) > 10 else ''})")
 
 
@@ -231,7 +232,7 @@ def one_hot_pairs(params: Params, args: argparse.Namespace, true_table: pd.DataF
                            ONE_HOT_ADVICE)
     text = (params.str("pos_label", "") or "").strip()
     if text not in ("", "1"):
-        raise UserError(f"parameter 'plotting_selection|pos_label' is {text[:40]!r}, but one-hot true labels "
+        raise UserError(f"parameter 'plotting_selection|pos_label' is {quoted(text)}, but one-hot true labels "
                         f"(several 0/1 columns) have the positive label 1; leave it empty or set 1")
     one_class = bool((values.sum(axis=1) == 1).all())
     table, probabilities = read_probabilities(params, args, len(true_table), sums_to_one=one_class)
@@ -282,7 +283,7 @@ def curve_plot(kind: str, params: Params, args: argparse.Namespace, plt) -> None
         skipped += [str(label) for label, is_positive, _ in drawable if is_positive.sum() < minimum]
         drawable = [curve for curve in drawable if curve[1].sum() >= minimum]
     if skipped:
-        print(f"Note: no curve for {', '.join(skipped[:20])}: "
+        print(f"Note: no curve for {', '.join(escaped(name, 40) for name in skipped[:20])}: "
               f"{'fewer positives than report_minimum_n_positives, or ' if minimum else ''}"
               f"no samples of that class, or only samples of it")
     if not drawable:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool
+from galaxy_keras.errors import UserError, atomic_outputs, outputs_removed_on_error, run_tool, shown
 from galaxy_keras.one_hot_labels import MAX_CLASSES, encode, read_labels, write_one_hot
 from galaxy_keras.params import Params
 
@@ -60,14 +60,14 @@ def convert(args: argparse.Namespace) -> None:
     classes = one_hot.classes
     print(f"{len(cells)} labels ({kind}) -> {len(cells)} rows x {len(classes)} columns of 0/1"
           f"{', with a header row of the class names' if header else ', no header row (as the labels)'}")
-    print("classes in column order: " + ", ".join(classes[:SHOWN_CLASSES])
+    print("classes in column order: " + ", ".join(shown(name, 40) for name in classes[:SHOWN_CLASSES])
           + (f", ... ({len(classes)} in all)" if len(classes) > SHOWN_CLASSES else ""))
     counts = one_hot.counts()
-    print("rows per class: " + ", ".join(f"{name}: {count}" for name, count in
+    print("rows per class: " + ", ".join(f"{shown(name, 40)}: {count}" for name, count in
                                          zip(classes[:SHOWN_CLASSES], counts)))
     empty = [name for name, count in zip(classes, counts) if count == 0]
     if empty:
-        print(f"Note: no row has the class {', '.join(empty[:SHOWN_CLASSES])}"
+        print(f"Note: no row has the class {', '.join(shown(name, 40) for name in empty[:SHOWN_CLASSES])}"
               f"{' ...' if len(empty) > SHOWN_CLASSES else ''}; its column holds only 0")
 
 

@@ -32,10 +32,10 @@ CASES = {
                  f"input_dim 10000: rebuild it with a larger input_dim or make the sequences with num_words <= 10000"),
     "negative index into an Embedding": indices_case("-3", f"the samples table: line 1, column 500 is -3; {WORD_RULE}"),
     "fractional index into an Embedding": indices_case("3.7", f"line 1, column 500 is 3.7; {WORD_RULE}"),
-    "a model whose outputs are NaN": dense_case(
+    # Refused on loading, by its weights (model_io.check_finite_weights), before any output is computed.
+    "a model whose weights are NaN": dense_case(
         model(1, "sigmoid", None, classes=[0, 1], trained=True, nan_weights=True),
-        "the model's output is NaN or infinite for 40 of 40 rows (the samples table, first at line 1); its weights "
-        "have diverged: retrain it with a lower learning rate"),
+        "holds 4 NaN or infinite values in its variable '"),
     "a classifier whose outputs are not probabilities": dense_case(
         model(1, None, None, classes=[0, 1], trained=True), "not probabilities (between 0 and 1); a classifier's "
         "last layer needs activation sigmoid (1 unit)", PROBA),

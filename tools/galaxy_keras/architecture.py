@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .errors import UserError, summarise
+from .errors import UserError, quoted, summarise
 from .fields import Choice, Field, Regularization, parse_indices, parse_ints
 from .keras_env import keras
 from .layer_catalog import FUNCTIONAL_LAYERS, GALAXY_ML_REFUSED, LAYERS, SEQUENTIAL_LAYERS, LayerSpec
@@ -59,8 +59,8 @@ def _add_kwargs(spec: LayerSpec, typed: dict[Field, Any], values: dict[str, Any]
     for argument, value in accepted.items():
         item = fields.get(argument)
         if item is not None and item in typed and typed[item] != item.default_value:
-            notes.append(f"{where}: kwargs {argument}={value!r} is not used: the field '{item.name}' is set to "
-                         f"{typed[item]!r}, and a field set in the form wins")
+            notes.append(f"{where}: kwargs {argument}={quoted(value)} is not used: the field '{item.name}' is set to "
+                         f"{quoted(typed[item])}, and a field set in the form wins")
             continue
         values[argument] = value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import UserError
+from .errors import UserError, shown
 from .fields import Bool, Field, Float, Int, Select, parse_fields
 from .params import Params
 
@@ -163,13 +163,13 @@ def check_callback(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
     if kind not in CALLBACKS or kind in REFUSED_CALLBACKS:
         reason = REFUSED_CALLBACKS.get(kind, "it is not one of the callbacks these tools offer")
         allowed = ", ".join(name for name in CALLBACKS if name not in REFUSED_CALLBACKS)
-        raise UserError(f"{where} is a '{kind}' callback, which these tools never run from a model file "
+        raise UserError(f"{where} is a '{shown(kind)}' callback, which these tools never run from a model file "
                         f"({reason}); the callbacks allowed are {allowed}: build the model again "
                         f"with 'Create deep learning model'")
     fields = CALLBACKS[kind][1]
     unknown = sorted(set(options) - {item.name for item in fields})
     if unknown:
-        raise UserError(f"{where} ({kind}) has the argument '{unknown[0]}', which these tools do not set; "
+        raise UserError(f"{where} ({kind}) has the argument '{shown(unknown[0])}', which these tools do not set; "
                         f"build the model again with 'Create deep learning model'")
     try:
         return kind, parse_fields(fields, Params(options))

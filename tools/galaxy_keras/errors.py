@@ -10,14 +10,17 @@ import shutil
 import signal
 import sys
 import tempfile
+import traceback
+import warnings
 from pathlib import Path
 from typing import Callable, Iterator
 
 # Longest summary of a library's message: long enough for Keras' "Received: ..." part,
 # short enough for Galaxy's job error field.
 SUMMARY_LIMIT = 400
-# TensorFlow prefixes op errors with "{{function_node __wrapped__...}}" and appends "[Op:...]".
-_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[Op:[^\]]*\]( name: ?\S*)?")
+# TensorFlow prefixes op errors with "{{function_node __wrapped__...}}" and appends "[Op:...]"; Keras
+# sets names in bold with terminal escapes ("\x1b[1m...\x1b[0m").
+_TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[Op:[^\]]*\]( name: ?\S*)?|\x1b\[[0-9;]*m")
 
 
 # The most characters of a name or value from a user's file that a message quotes.
@@ -41,6 +44,11 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
         text = text[:4 * limit]
     text = "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def quoted(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """``shown`` as ``repr`` would write it: text in quotes (so that an empty or spaced name shows), else as is."""
+    return f"'{shown(value, limit)}'" if isinstance(value, str) else shown(value, limit)
 
 
 # The longest error line a tool prints (Galaxy shows it in the job's error field).
@@ -80,6 +88,47 @@ def _stop(signum: int, _frame: object) -> None:
     raise JobStopped(signum)
 
 
+def _exception_line(err: BaseException) -> str:
+    kind = type(err)
+    name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else \
+        f"{kind.__module__}.{kind.__qualname__}"
+    message = str(err)
+    return f"{name}: {one_line(message)}" if message else name
+
+
+def traceback_text(err: BaseException) -> str:
+    """An unexpected error's traceback for the server's admin, with every exception's message on one line.
+
+    The frames are the suite's and the libraries' code; a message may quote a
+    user's file (a library's error about a layer name, say), so each is
+    escaped to one line: no forged "Error:" or "Traceback" line, and no
+    control character, reaches stderr. Chained exceptions are shown as
+    Python shows them, oldest first.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = err
+    while current is not None and not any(current is seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ if current.__cause__ is not None else \
+            (None if current.__suppress_context__ else current.__context__)
+    parts: list[str] = []
+    for older, newer in zip([None, *reversed(chain)], reversed(chain)):
+        if older is not None:
+            parts.append("\nThe above exception was the direct cause of the following exception:\n\n"
+                         if newer.__cause__ is older else
+                         "\nDuring handling of the above exception, another exception occurred:\n\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(newer.__traceback__))
+        parts.append(_exception_line(newer) + "\n")
+    return "".join(parts)
+
+
+def _warning_to_stdout(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                       file: object = None, line: str | None = None) -> None:
+    """A library's warning, as one line on stdout: stderr holds only the tool's own one "Error:" line."""
+    print(f"Warning: {category.__name__}: {one_line(str(message))} ({Path(filename).name}:{lineno})", flush=True)
+
+
 @contextlib.contextmanager
 def private_temp_dir() -> Iterator[Path]:
     """A temporary folder of this process's own, inside the job's working directory.
@@ -115,11 +164,15 @@ def run_tool(main: Callable[[], None]) -> None:
     stopping or cancelling the job) unwind like an error, so that every
     partial output and temporary file is removed, and exit with 128 + the
     signal's number, as the shell reports a killed command. Anything else is a
-    bug or an environment problem and exits with 2, still with a one-line
-    summary last so that Galaxy shows something readable in the job's error
-    field.
+    bug or an environment problem and exits with 2: its traceback (every
+    message escaped to one line, ``traceback_text``) for the server's admin,
+    then a one-line summary last so that Galaxy shows something readable in
+    the job's error field. Python warnings go to stdout as one line each, so
+    that a refusal's stderr is its one "Error:" line whatever a library warns.
     """
     saved = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    saved_showwarning = warnings.showwarning
+    warnings.showwarning = _warning_to_stdout
     try:
         with private_temp_dir():
             main()
@@ -136,12 +189,13 @@ def run_tool(main: Callable[[], None]) -> None:
               "destination with more memory", file=sys.stderr)
         sys.exit(2)
     except Exception as err:  # noqa: BLE001 - last line of defence, re-reported in one line
-        import traceback
-
-        traceback.print_exc()
-        print(f"Error: unexpected {type(err).__name__}: {summarise(err)}", file=sys.stderr)
+        # A bug or an environment problem: the traceback is for the server's admin, the last line for Galaxy's
+        # job error field.
+        sys.stderr.write(traceback_text(err))
+        print(f"Error: unexpected {type(err).__name__}: {one_line(summarise(err))}", file=sys.stderr)
         sys.exit(2)
     finally:
+        warnings.showwarning = saved_showwarning
         for signum, handler in saved.items():
             signal.signal(signum, handler)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from .errors import UserError
+from .errors import UserError, quoted
 from .layer_kwargs import MAX_LENGTH, parse_literal
 from .params import Params
 
@@ -38,7 +38,8 @@ KWARGS_HELP = ("kwargs: more arguments of this layer's Keras class as name=value
 def parse_indices(text: str | None, what: str) -> tuple[int, ...]:
     """Layer numbers written as "2", "2,3" or "[2, 3]"; empty gives ()."""
     if not _INDICES_RE.match(text or ""):
-        raise UserError(f"{what} must be layer numbers separated by commas, like 2 or 2,3 or [2, 3]; got {text!r}")
+        raise UserError(f"{what} must be layer numbers separated by commas, like 2 or 2,3 or [2, 3]; "
+                        f"got {quoted(text)}")
     return tuple(int(item) for item in (text or "").strip().strip("[]").split(",") if item.strip())
 
 
@@ -51,7 +52,7 @@ def parse_nested_ints(text: str, what: str) -> Any:
             return tuple(check(entry) for entry in item)
         if isinstance(item, int) and not isinstance(item, bool):
             return item
-        raise UserError(f"{what} must be whole numbers, like 1 or (1, 2) or ((0, 0), (1, 1)); got {text!r}")
+        raise UserError(f"{what} must be whole numbers, like 1 or (1, 2) or ((0, 0), (1, 1)); got {quoted(text)}")
 
     return check(value)
 
@@ -75,20 +76,20 @@ class Choice:
 def parse_ints(text: str, what: str, allow_none: bool = False) -> tuple[int | None, ...]:
     """Parse a shape or size written as "3", "3,3" or "(500, )" into a tuple."""
     if not _INTS_RE.match(text or ""):
-        raise UserError(f"{what} must be whole numbers separated by commas, like (500,) or 3,3; got {text!r}")
+        raise UserError(f"{what} must be whole numbers separated by commas, like (500,) or 3,3; got {quoted(text)}")
     items = [item.strip() for item in text.strip().strip("()").split(",") if item.strip()]
     if not items:
-        raise UserError(f"{what} must contain at least one number; got {text!r}")
+        raise UserError(f"{what} must contain at least one number; got {quoted(text)}")
     values: list[int | None] = []
     for item in items:
         if item == "None":
             if not allow_none:
-                raise UserError(f"{what} must not contain None; got {text!r}")
+                raise UserError(f"{what} must not contain None; got {quoted(text)}")
             values.append(None)
         else:
             number = int(item)
             if number < 1:
-                raise UserError(f"{what} must contain positive numbers; got {text!r}")
+                raise UserError(f"{what} must contain positive numbers; got {quoted(text)}")
             values.append(number)
     return tuple(values)
 
@@ -246,7 +247,7 @@ class Field:
             text = (params.str(self.name, self.default) or "").strip()
             if self.kind == "text" and text and not re.match(self.pattern, text):
                 raise UserError(f"parameter '{self.name}' must be letters, digits, _ . or - starting with a letter "
-                                f"(at most 64); got {text!r}")
+                                f"(at most 64); got {quoted(text)}")
             return text or None
         if self.kind == "indices":
             return parse_indices(params.str(self.name, ""), f"parameter '{self.name}'") or None
@@ -259,7 +260,7 @@ class Field:
     def _parse_l1l2(self, text: str) -> Regularization | None:
         if not re.match(L1L2_VALIDATOR, text):
             raise UserError(f"parameter '{self.name}' must be two numbers, the l1 and l2 factors, like (0.01, 0); "
-                            f"got {text!r}")
+                            f"got {quoted(text)}")
         if not text.strip():
             return None
         l1, l2 = (float(item) for item in text.strip().strip("()").split(","))

@@ -36,7 +36,7 @@ from typing import Any
 
 from .compile_catalog import (FIT_FIELDS, LOSS_ALIASES, LOSSES, METRIC_ALIASES, METRICS, NO_METRIC, OPTIMIZERS, SEED,
                               make_metric, make_optimizer)
-from .errors import UserError, summarise
+from .errors import UserError, quoted, shown, summarise
 from .params import Params
 
 MAX_VALUE_CHARS = 10_000
@@ -56,7 +56,7 @@ class Swap:
     where: str  # the form's setting, e.g. "hyperparams_swapping|param_set_2"
 
     def refuse(self, reason: str) -> UserError:
-        return UserError(f"hyperparameter '{self.name}' ({self.where}): {reason}")
+        return UserError(f"hyperparameter '{shown(self.name)}' ({self.where}): {reason}")
 
 
 def read_swaps(params: Params) -> list[Swap]:
@@ -69,12 +69,12 @@ def read_swaps(params: Params) -> list[Swap]:
         text = (entry.str("sp_value", None) or "").strip()
         if not text:
             if name:
-                print(f"Note: hyperparameter '{name}' ({where}) has no new value; it keeps the model's")
+                print(f"Note: hyperparameter '{shown(name)}' ({where}) has no new value; it keeps the model's")
             continue
         if not name:
-            raise UserError(f"{where}: the new value {text[:40]!r} has no parameter name (sp_name)")
+            raise UserError(f"{where}: the new value {quoted(text, 40)} has no parameter name (sp_name)")
         if name in seen or (name in ("lr", "learning_rate") and {"lr", "learning_rate"} & seen):
-            raise UserError(f"hyperparameter '{name}' ({where}) is given twice")
+            raise UserError(f"hyperparameter '{shown(name)}' ({where}) is given twice")
         seen.add(name)
         swaps.append(Swap(name, _literal(name, text, where), where))
     return swaps
@@ -82,16 +82,17 @@ def read_swaps(params: Params) -> list[Swap]:
 
 def _literal(name: str, text: str, where: str) -> Any:
     if text.startswith(":"):
-        raise UserError(f"hyperparameter '{name}' ({where}): a value after ':' builds a scikit-learn estimator in "
-                        f"Galaxy-ML; these tools take Python literals only (numbers, 'text', True/False/None, lists)")
+        raise UserError(f"hyperparameter '{shown(name)}' ({where}): a value after ':' builds a scikit-learn "
+                        f"estimator in Galaxy-ML; these tools take Python literals only (numbers, 'text', "
+                        f"True/False/None, lists)")
     if len(text) > MAX_VALUE_CHARS:
-        raise UserError(f"hyperparameter '{name}' ({where}): the value is {len(text):,} characters long, more than "
-                        f"{MAX_VALUE_CHARS:,}")
+        raise UserError(f"hyperparameter '{shown(name)}' ({where}): the value is {len(text):,} characters long, "
+                        f"more than {MAX_VALUE_CHARS:,}")
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise UserError(f"hyperparameter '{name}' ({where}): {text[:60]!r} is not a Python literal (a number, "
-                        f"'quoted text', True/False/None, or a list of those)") from None
+        raise UserError(f"hyperparameter '{shown(name)}' ({where}): {quoted(text, 60)} is not a Python literal "
+                        f"(a number, 'quoted text', True/False/None, or a list of those)") from None
 
 
 @dataclass
@@ -119,17 +120,17 @@ def _plan(swaps: list[Swap]) -> _Plan:
             plan.seed = swap
         elif name == "optimizer":
             if not isinstance(value, str) or value.lower() not in _OPTIMIZER_NAMES:
-                raise swap.refuse(f"{value!r} is not an optimizer these tools build ({', '.join(OPTIMIZERS)})")
+                raise swap.refuse(f"{quoted(value)} is not an optimizer these tools build ({', '.join(OPTIMIZERS)})")
             plan.optimizer = _OPTIMIZER_NAMES[value.lower()]
         elif name == "decay":
             if value not in (0, 0.0, None):
-                raise swap.refuse(f"{value!r}: Keras 2's learning-rate decay (lr / (1 + decay * step)) is no "
+                raise swap.refuse(f"{quoted(value)}: Keras 2's learning-rate decay (lr / (1 + decay * step)) is no "
                                   f"argument of a Keras 3 optimizer; only 0 (no decay) is accepted")
         elif name in ("lr", "learning_rate") or name in _OPTIMIZER_ARGUMENTS:
             plan.optimizer_args["learning_rate" if name == "lr" else name] = (swap, value)
         elif name == "loss":
             if not isinstance(value, str) or value not in (*LOSSES, *LOSS_ALIASES):
-                raise swap.refuse(f"{value!r} is not a loss these tools offer")
+                raise swap.refuse(f"{quoted(value)} is not a loss these tools offer")
             plan.loss = LOSS_ALIASES.get(value, value)
         elif name == "metrics":
             plan.metrics = _metrics(swap)
@@ -146,7 +147,7 @@ def _metrics(swap: Swap) -> list[str]:
         raise swap.refuse("metrics are a list of names, e.g. ['acc']")
     unknown = [item for item in values if item not in (*METRICS, *METRIC_ALIASES, NO_METRIC)]
     if unknown:
-        raise swap.refuse(f"{unknown[0]!r} is not a metric these tools offer")
+        raise swap.refuse(f"{quoted(unknown[0])} is not a metric these tools offer")
     return list(dict.fromkeys(METRIC_ALIASES.get(item, item) for item in values if item != NO_METRIC))
 
 
@@ -193,7 +194,7 @@ def apply_swaps(model: Any, meta: Any, swaps: list[Swap]) -> Any:
             raise UserError(f"the swapped hyperparameters do not compile: {summarise(err)}") from None
     meta.fit = fit
     for swap in swaps:
-        print(f"hyperparameter {swap.name} = {swap.value!r}")
+        print(f"hyperparameter {shown(swap.name)} = {quoted(swap.value)}")
     return model
 
 
@@ -206,7 +207,7 @@ def _optimizer(keras: Any, current: Any, plan: _Plan) -> Any:
     options = {key: value for key, value in config.items() if key in fields and isinstance(value, (int, float, bool))}
     for key, (swap, value) in plan.optimizer_args.items():
         if key not in fields:
-            raise swap.refuse(f"the optimizer {name} has no argument '{key}' (it has {', '.join(fields)})")
+            raise swap.refuse(f"the optimizer {name} has no argument '{shown(key)}' (it has {', '.join(fields)})")
         options[key] = _typed(swap, fields[key])
     return make_optimizer(keras, name, options)
 
@@ -228,15 +229,16 @@ def _rebuilt(model: Any, meta: Any, plan: _Plan, seed: int | None) -> Any:
             raise swap.refuse(f"the model has {len(layers)} layers in its configuration (0 to {len(layers) - 1})")
         entry = layers[index]
         if entry.get("class_name") != class_name:
-            raise swap.refuse(f"layer {index} of the model is a {entry.get('class_name')}, not a {class_name}")
+            raise swap.refuse(f"layer {index} of the model is a {quoted(entry.get('class_name'))}, "
+                              f"not a {shown(class_name)}")
         node: Any = entry
         for depth, key in enumerate(keys[:-1]):
             node = node.get(key) if isinstance(node, dict) else None
             if not isinstance(node, dict):
-                raise swap.refuse(f"the layer's {'__'.join(keys[:depth + 1])} holds no arguments to set")
+                raise swap.refuse(f"the layer's {shown('__'.join(keys[:depth + 1]))} holds no arguments to set")
         if keys[-1] not in node:
-            shown = ", ".join(sorted(key for key in node if not key.startswith("_"))[:30])
-            raise swap.refuse(f"the layer's {'__'.join(keys[:-1])} has no '{keys[-1]}' (it has {shown})")
+            names = ", ".join(sorted(key for key in node if not key.startswith("_"))[:30])
+            raise swap.refuse(f"the layer's {shown('__'.join(keys[:-1]))} has no '{shown(keys[-1])}' (it has {names})")
         node[keys[-1]] = swap.value
     with tempfile.TemporaryDirectory(prefix="swap-") as tmp:
         path = Path(tmp) / "model.json"

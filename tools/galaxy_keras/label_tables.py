@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, quoted
 from .tables import ColumnSelector, read_table, read_vector
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
@@ -60,7 +60,7 @@ def one_hot_targets(table: pd.DataFrame, header: bool, what: str) -> Targets:
     if bad.any():
         row, col = (int(i) for i in np.argwhere(bad)[0])
         cell = table.iat[row, col]
-        shown = "empty" if pd.isna(cell) or str(cell) == "" else repr(str(cell)[:40])
+        shown = "empty" if pd.isna(cell) or str(cell) == "" else quoted(str(cell), 40)
         raise UserError(f"{what}: line {row + 1 + int(header)}, column {col + 1} is {shown}, not 0 or 1; {rule}")
     ones = values.sum(axis=1)
     wrong = np.flatnonzero(ones != 1)

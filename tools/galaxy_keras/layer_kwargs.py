@@ -17,7 +17,7 @@ import inspect
 import math
 from typing import Any, Callable
 
-from .errors import UserError
+from .errors import UserError, quoted
 
 MAX_LENGTH = 1000  # characters: far more than any set of layer arguments
 MAX_NESTING = 3  # ((1, 1), (2, 2)) is two levels
@@ -103,7 +103,7 @@ def parse_kwargs(text: str | None, where: str) -> dict[str, Any]:
     call = _parse(source, what).body
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id != "f" \
             or call.args or any(item.arg is None for item in call.keywords):
-        raise UserError(f"{what} must be name=value pairs separated by commas, like {EXAMPLE}; got {text!r}")
+        raise UserError(f"{what} must be name=value pairs separated by commas, like {EXAMPLE}; got {quoted(text)}")
     values: dict[str, Any] = {}
     for item in call.keywords:
         if item.arg in values:
@@ -133,7 +133,7 @@ def check_names(given: dict[str, Any], allowed: set[str], where: str, class_name
     accepted, notes = {}, []
     for name, value in given.items():
         if name in KERAS2_ONLY:
-            notes.append(f"{where}: kwargs {name}={value!r} is a Keras 2 argument; it is left out "
+            notes.append(f"{where}: kwargs {name}={quoted(value)} is a Keras 2 argument; it is left out "
                          f"({KERAS2_ONLY[name]})")
         elif name in REFUSED:
             raise UserError(f"{where}: kwargs argument '{name}' is not accepted: {REFUSED[name]}; remove it")

@@ -12,13 +12,14 @@ module reads as data.
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
-from .errors import UserError, summarise
+from .errors import UserError, quoted, shown, summarise
 from .fields import parse_fields
 from .hdf5_checks import check_hdf5_file
 from .params import Params
@@ -40,6 +41,7 @@ MAX_EXPANSION = 100
 _EXPANSION_FLOOR = 1024**2  # small members may compress well (JSON does)
 ZIP_MAGIC, HDF5_MAGIC = b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"
 REBUILD_ADVICE = "build the model again with 'Create deep learning model'"
+RETRAIN_ADVICE = "train the model again with 'Deep learning training and evaluation'"
 
 
 @dataclass
@@ -68,16 +70,17 @@ class ModelMeta:
             raise UserError(f"{where} is not a JSON object; {REBUILD_ADVICE}")
         unknown = sorted(set(data) - set(META_KEYS), key=str)
         if unknown:
-            raise UserError(f"{where} has the key '{unknown[0]}', which these tools do not write; {REBUILD_ADVICE}")
+            raise UserError(f"{where} has the key '{shown(unknown[0])}', which these tools do not write; "
+                            f"{REBUILD_ADVICE}")
         if data.get("format_version", META_VERSION) != META_VERSION:
-            raise UserError(f"{where} has format_version {data['format_version']!r}; these tools read version "
+            raise UserError(f"{where} has format_version {quoted(data['format_version'])}; these tools read version "
                             f"{META_VERSION}: {REBUILD_ADVICE}")
         learning_type = data.get("learning_type", "classifier")
         if learning_type not in LEARNING_TYPES:
-            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {learning_type!r}")
+            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {quoted(learning_type)}")
         trained = data.get("trained", False)
         if not isinstance(trained, bool):
-            raise UserError(f"{where}: trained must be true or false, got {trained!r}")
+            raise UserError(f"{where}: trained must be true or false, got {quoted(trained)}")
         return cls(learning_type, _read_fit(data.get("fit") or {}, where), _read_classes(data.get("classes"), where),
                    trained)
 
@@ -88,7 +91,7 @@ def _read_fit(fit: Any, where: str) -> dict[str, Any]:
     known = {item.name for item in FIT_FIELDS} | {SEED.name, "callbacks"}
     unknown = sorted(set(fit) - known, key=str)
     if unknown:
-        raise UserError(f"{where}: the fit setting '{unknown[0]}' is not one these tools use; {REBUILD_ADVICE}")
+        raise UserError(f"{where}: the fit setting '{shown(unknown[0])}' is not one these tools use; {REBUILD_ADVICE}")
     try:
         checked = parse_fields(FIT_FIELDS, Params(fit))
         checked[SEED.name] = SEED.parse(Params(fit))
@@ -108,6 +111,17 @@ def _read_classes(classes: Any, where: str) -> list[Any] | None:
     if not isinstance(classes, list) or not all(isinstance(label, (str, int, float)) and not isinstance(label, bool)
                                                 for label in classes):
         raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers); {REBUILD_ADVICE}")
+    seen: set[Any] = set()
+    for label in classes:
+        if isinstance(label, float) and not math.isfinite(label):  # Python's JSON reads NaN and Infinity
+            raise UserError(f"{where}: 'classes' holds {label}, which is not a class label; {RETRAIN_ADVICE}")
+        # Two labels alike, as values (1 and 1.0) or as the text a prediction table shows ("5" and 5), would
+        # give two outputs one name: every row of either class would be labelled the same.
+        keys = (("value", label), ("text", str(label)))
+        if any(key in seen for key in keys):
+            raise UserError(f"{where}: 'classes' lists the label '{shown(label)}' twice, so two of the model's "
+                            f"outputs would have one name; {RETRAIN_ADVICE}")
+        seen.update(keys)
     return classes
 
 
@@ -137,11 +151,10 @@ def _check_members(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         name = info.filename
         if name not in MEMBER_LIMITS:
-            shown = name if name.isprintable() else repr(name)
-            raise UserError(f"the model file has a member '{shown}', which a model file of these tools does not "
+            raise UserError(f"the model file has a member '{shown(name)}', which a model file of these tools does not "
                             f"have (only {', '.join(MEMBER_LIMITS)}); refusing to read it")
         if name in seen:
-            raise UserError(f"the model file has the member '{name}' twice; refusing to read it")
+            raise UserError(f"the model file has the member '{shown(name)}' twice; refusing to read it")
         seen.add(name)
         limit = MEMBER_LIMITS[name]
         if limit is None:

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import UserError, summarise
+from .errors import UserError, quoted, shown, summarise
 from .resources import check_allocation
 from .tables import ColumnSelector, read_table, to_matrix
 
@@ -225,7 +225,7 @@ def encode_labels(labels: pd.Series, classes: list[Any], model: Any, loss: str, 
     try:
         codes = np.array([index[plain(value)] for value in labels.tolist()], dtype=np.int64)
     except KeyError as err:
-        raise UserError(f"{what}: label {err.args[0]!r} was not seen in training") from None
+        raise UserError(f"{what}: label {quoted(err.args[0])} was not seen in training") from None
     units, n = output_units(model), len(classes)
     several = "categorical_crossentropy or sparse_categorical_crossentropy"
     if units == 1:
@@ -235,7 +235,8 @@ def encode_labels(labels: pd.Series, classes: list[Any], model: Any, loss: str, 
         return codes.astype(np.float32)
     if units != n:
         two = " (or 1 sigmoid unit with binary_crossentropy)" if n == 2 else ""
-        raise UserError(f"{what} hold {n} classes ({', '.join(map(str, classes[:10]))}) but the model's last layer "
+        listed = ", ".join(shown(str(label), 40) for label in classes[:10])
+        raise UserError(f"{what} hold {n} classes ({listed}) but the model's last layer "
                         f"has {units} units; rebuild the model with {n} units in the last layer{two}")
     if loss.startswith("sparse_"):
         return codes

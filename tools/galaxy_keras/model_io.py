@@ -35,11 +35,13 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+
 from .compile_catalog import FIT_FIELDS, SEED
 from .errors import UserError, shown, summarise
 from .hdf5_checks import check_hdf5_file
 from .keras_env import keras
-from .model_checks import (KERAS_MEMBERS, META_MEMBER, REBUILD_ADVICE, WEIGHTS_MEMBER, ModelMeta,
+from .model_checks import (KERAS_MEMBERS, META_MEMBER, REBUILD_ADVICE, RETRAIN_ADVICE, WEIGHTS_MEMBER, ModelMeta,
                            check_keras_archive, is_hdf5, read_model_config)
 from .resources import check_allocation
 from .safety import check_config
@@ -62,8 +64,39 @@ def check_classes(model: Any, meta: ModelMeta, source: str) -> None:
     expected = 2 if units == 1 else units
     if len(meta.classes) != expected:
         raise UserError(f"{source}'s {META_MEMBER} lists {len(meta.classes)} class labels, but the model's output "
-                        f"has {units} unit{'s' if units != 1 else ''}, which means {expected} classes; train the "
-                        f"model again with 'Deep learning training and evaluation'")
+                        f"has {units} unit{'s' if units != 1 else ''}, which means {expected} classes; "
+                        f"{RETRAIN_ADVICE}")
+
+
+def first_non_finite_weight(model: Any) -> tuple[str, str, int] | None:
+    """The first layer variable (layer name, variable path, count) that holds NaN or infinity, or None.
+
+    Layers in the model's order, each with its trainable and non-trainable
+    variables (a BatchNormalization's moving statistics too).
+    """
+    for layer in model.layers:
+        for variable in layer.weights:
+            values = np.asarray(keras.ops.convert_to_numpy(variable.value))
+            if values.dtype.kind in "fc":
+                bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+                if bad:
+                    return layer.name, variable.path, bad
+    return None
+
+
+def check_finite_weights(model: Any, source: str, advice: str = RETRAIN_ADVICE) -> None:
+    """Refuse a model with a NaN or infinite weight: it predicts nonsense (often one class for every row).
+
+    Called by every loader of a model file (.keras here, HDF5 and Galaxy-ML
+    models in their modules), and by training before it saves a model, since
+    a step can make the weights non-finite while the loss it reports is finite.
+    ``source`` begins the message; ``advice`` ends it.
+    """
+    found = first_non_finite_weight(model)
+    if found is not None:
+        layer, path, count = found
+        raise UserError(f"{source}: the layer '{shown(layer)}' holds {count:,} NaN or infinite value"
+                        f"{'s' if count != 1 else ''} in its variable '{shown(path)}'; {advice}")
 
 
 def check_parameter_count(build: Callable[[], Any], source: str, batch_size: int | None = None) -> None:
@@ -253,5 +286,6 @@ def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
             raise
         except Exception as err:  # noqa: BLE001 - Keras raises many types for bad files
             raise UserError(f"the model file cannot be loaded by Keras: {summarise(err)}") from None
+    check_finite_weights(model, "the model file")
     check_classes(model, meta, "the model file")
     return model, meta

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .errors import UserError
+from .errors import UserError, quoted, shown
 from .tables import MISSING_WORDS, read_table
 
 # A one-hot table of more columns is not a label table any more (and grows with every row:
@@ -97,7 +97,7 @@ def _line(row: int, header: bool) -> int:
 
 
 def _shown(cell: str) -> str:
-    return repr(cell if len(cell) <= 40 else cell[:39] + "…")
+    return quoted(cell, 40)
 
 
 def _refuse_mixed(cells: list[str], kinds: list[tuple[str, int | None]], whole: list[int], header: bool,
@@ -115,8 +115,8 @@ def _refuse_mixed(cells: list[str], kinds: list[tuple[str, int | None]], whole: 
     kind = kinds[first][0]
     found = "a missing value" if kind == "missing" else "text"
     raise UserError(f"{what}: line {_line(first, header)} holds {_shown(cells[first])} ({found}) among whole-number "
-                    f"labels (line {_line(whole[0], header)} holds {cells[whole[0]]}); the labels must be all whole "
-                    f"numbers or all text")
+                    f"labels (line {_line(whole[0], header)} holds {shown(cells[whole[0]])}); the labels must be "
+                    f"all whole numbers or all text")
 
 
 def _check_count(n: int, what: str, because: str) -> None:
@@ -131,12 +131,12 @@ def _integer_labels(cells: list[str], values: list[int], num_classes: int | None
     low = min(values)
     if low < 0:
         row = values.index(low)
-        raise UserError(f"{what}: line {_line(row, header)} holds {cells[row]}; whole-number labels are class "
+        raise UserError(f"{what}: line {_line(row, header)} holds {shown(cells[row])}; whole-number labels are class "
                         f"indices from 0 (as Keras' to_categorical reads them), so none may be negative")
     high = max(values)
     if num_classes is not None and high >= num_classes:
         row = values.index(high)
-        raise UserError(f"{what}: line {_line(row, header)} holds {cells[row]}, but the total number of classes "
+        raise UserError(f"{what}: line {_line(row, header)} holds {shown(cells[row])}, but the total number of classes "
                         f"('num_classes') is {num_classes}: the labels must be from 0 to {num_classes - 1}; leave "
                         f"'Total number of classes' empty to take the largest label + 1")
     n = num_classes if num_classes is not None else high + 1

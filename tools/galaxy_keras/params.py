@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import UserError
+from .errors import UserError, quoted, shown
 
 _MISSING = object()
 Key = tuple  # a position in the parameter tree: dictionary keys and list indices
@@ -114,7 +114,7 @@ class Params:
             known = sorted(self._reads.asked.get(key[:-1], set()) - {key[-1]})
             close = difflib.get_close_matches(str(key[-1]), known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else (f"; this level has {', '.join(known)}" if known else "")
-            raise UserError(f"unknown parameter '{name}': the tool does not have it, so its value would be "
+            raise UserError(f"unknown parameter '{shown(name)}': the tool does not have it, so its value would be "
                             f"ignored{hint}")
 
     def _unread(self, node: Any, key: Key) -> Iterator[Key]:
@@ -144,7 +144,7 @@ class Params:
         if value is None:
             return None
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise UserError(f"parameter '{self._full(path)}' must be text, got {value!r}")
+            raise UserError(f"parameter '{self._full(path)}' must be text, got {quoted(value)}")
         return str(value)
 
     def int(self, path: str, default: Any = _MISSING, minimum: int | None = None) -> int | None:
@@ -159,7 +159,7 @@ class Params:
                 raise ValueError
             result = int(number)
         except (TypeError, ValueError):
-            raise UserError(f"parameter '{self._full(path)}' must be a whole number, got {value!r}") from None
+            raise UserError(f"parameter '{self._full(path)}' must be a whole number, got {quoted(value)}") from None
         if minimum is not None and result < minimum:
             raise UserError(f"parameter '{self._full(path)}' must be at least {minimum}, got {result}")
         return result
@@ -176,7 +176,7 @@ class Params:
             if not math.isfinite(result):
                 raise ValueError
         except (TypeError, ValueError):
-            raise UserError(f"parameter '{self._full(path)}' must be a number, got {value!r}") from None
+            raise UserError(f"parameter '{self._full(path)}' must be a number, got {quoted(value)}") from None
         if minimum is not None and result < minimum:
             raise UserError(f"parameter '{self._full(path)}' must be at least {minimum}, got {result}")
         if maximum is not None and result > maximum:
@@ -189,13 +189,13 @@ class Params:
             return value
         if isinstance(value, str) and value.lower() in {"true", "false"}:
             return value.lower() == "true"
-        raise UserError(f"parameter '{self._full(path)}' must be true or false, got {value!r}")
+        raise UserError(f"parameter '{self._full(path)}' must be true or false, got {quoted(value)}")
 
     def choice(self, path: str, options: "list[str] | tuple[str, ...] | set[str] | dict", default: Any = _MISSING) -> str:
         value = self.raw(path, default)
         if value not in options:
             shown = ", ".join(sorted(map(str, options)))
-            raise UserError(f"parameter '{self._full(path)}' must be one of {shown}; got {value!r}")
+            raise UserError(f"parameter '{self._full(path)}' must be one of {shown}; got {quoted(value)}")
         return value
 
     def choices(self, path: str, options: "list[str] | tuple[str, ...] | set[str] | dict") -> list[str]:
@@ -209,5 +209,5 @@ class Params:
         for item in items:
             if item not in options:
                 shown = ", ".join(sorted(map(str, options)))
-                raise UserError(f"parameter '{self._full(path)}' must be among {shown}; got {item!r}")
+                raise UserError(f"parameter '{self._full(path)}' must be among {shown}; got {quoted(item)}")
         return list(items)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, quoted as quoted_text, shown as shown_text
 from .params import Params
 
 # Longer titles run off the figure (and stretch it when it is saved with a tight box).
@@ -42,8 +42,8 @@ def shown(name: Any) -> str:
 
 
 def quoted(label: Any) -> str:
-    """A label in a message: text quoted (and cut), numbers as they are."""
-    return repr(str(label)[:40]) if isinstance(label, str) else str(label)
+    """A label in a message: text quoted, numbers as they are; escaped and cut as errors.shown does."""
+    return quoted_text(label, MAX_SHOWN_NAME) if isinstance(label, str) else shown_text(str(label), MAX_SHOWN_NAME)
 
 
 def plot_title(params: Params, default: str) -> str:
@@ -63,10 +63,10 @@ def numeric_cells(table: pd.DataFrame, what: str, header: bool, allowed: Callabl
     if not bad.any():
         return values
     row, col = (int(i) for i in np.argwhere(bad)[0])
-    column = f"column '{table.columns[col]}'" if header else f"column {col + 1}"
+    column = f"column {quoted(str(table.columns[col]))}" if header else f"column {col + 1}"
     hint = " (if the first line holds column names, set 'header')" \
         if not header and row == 0 and np.isnan(values[row, col]) else ""
-    raise UserError(f"{what}: line {row + 1 + header}, {column} is {str(table.iat[row, col])[:40]!r}, "
+    raise UserError(f"{what}: line {row + 1 + header}, {column} is {quoted(str(table.iat[row, col]))}, "
                     f"not {kind}{hint}; {advice}")
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, quoted
 from .plot_common import shown
 from .tables import ColumnSelector, read_vector
 
@@ -65,7 +65,7 @@ def _numbers(path: str, header: bool, selector: ColumnSelector, what: str) -> tu
     if bad.any():
         row = int(np.argmax(bad))
         hint = " (if the first line holds the column's name, set 'header')" if row == 0 and not header else ""
-        raise UserError(f"{what}: line {row + 1 + header} holds {str(column.iloc[row])[:40]!r}, not a finite "
+        raise UserError(f"{what}: line {row + 1 + header} holds {quoted(str(column.iloc[row]), 40)}, not a finite "
                         f"number{hint}; {ADVICE}")
     return values, str(column.name) if header else "values"
 

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import shown
+
 # The characters of a job's stdout that Galaxy keeps as a dataset's information.
 GALAXY_INFO_CHARS = 255
 
@@ -74,7 +76,8 @@ def prediction_line(predictions: pd.DataFrame, method: str, learning_type: str |
         counts = {str(label): 0 for label in classes or ()}
         for label, count in predictions["predicted"].value_counts(sort=False).items():
             counts[str(label)] = int(count)
-        shown = ", ".join(f"{label}: {count}" for label, count in counts.items())
-        return f"{rows} ({method}), rows per class: {shown}"[:GALAXY_INFO_CHARS]
-    return (f"{rows} ({method}): a probability for each of "
-            f"{', '.join(column.removeprefix('probability_') for column in predictions.columns)}")[:GALAXY_INFO_CHARS]
+        # Class names are the model file's: escaped, so that a name cannot break Galaxy's one-line summary.
+        listed = ", ".join(f"{shown(label, 40)}: {count}" for label, count in counts.items())
+        return f"{rows} ({method}), rows per class: {listed}"[:GALAXY_INFO_CHARS]
+    listed = ", ".join(shown(column.removeprefix("probability_"), 40) for column in predictions.columns)
+    return f"{rows} ({method}): a probability for each of {listed}"[:GALAXY_INFO_CHARS]

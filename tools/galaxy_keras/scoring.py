@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .errors import UserError, summarise
+from .errors import UserError, quoted, summarise
 
 # scikit-learn's metric functions by name: scikit-learn takes about a CPU second to import, and the
 # training tool checks score names (check_score_name) long before it scores, so it is imported when scoring.
@@ -176,7 +176,7 @@ def check_score_name(name: str, what: str) -> None:
     if name in REFUSED_SCORES:
         raise UserError(f"{what} '{name}' is not offered by these tools: {REFUSED_SCORES[name]}")
     if canonical(name) not in (*CLASSIFIER_SCORES, *REGRESSOR_SCORES):
-        raise UserError(f"unknown {what} {name!r}")
+        raise UserError(f"unknown {what} {quoted(name)}")
 
 
 def score_names(learning_type: str, primary: str | None, secondary: list[str] | tuple[str, ...] = ()) -> list[str]:

@@ -17,7 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, quoted
 from .plot_common import numeric_cells
 
 LEARNING_CURVE_COLUMNS = ("train_sizes_abs", "mean_train_scores", "mean_test_scores")
@@ -65,7 +65,7 @@ def parse_steps(text: str | None, n: int) -> np.ndarray | None:
     items = [item for item in re.split(r"[,\s]+", inner.strip()) if item]
     if not items or not all(_STEP.fullmatch(item) for item in items):
         raise UserError(f"parameter 'plotting_selection|steps' must be numbers separated by commas, like "
-                        f"1, 2, 3, 5, 10 (the number of features of each grid score), got {text[:60]!r}; these "
+                        f"1, 2, 3, 5, 10 (the number of features of each grid score), got {quoted(text, 60)}; these "
                         f"tools evaluate no Python expressions such as list(range(10))")
     if len(items) != n:
         raise UserError(f"parameter 'plotting_selection|steps' has {len(items)} numbers but the grid scores have "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import UserError
+from .errors import UserError, quoted
 from .params import Params
 
 SHUFFLE_OPTIONS = ("simple", "stratified", "group", "None")
@@ -113,11 +113,11 @@ def _split_groups(n_rows: int, settings: SplitSettings, groups: np.ndarray | Non
         held_mask = np.isin(groups, settings.group_names)
         missing = [name for name in settings.group_names if name not in set(groups.tolist())]
         if missing:
-            raise UserError(f"{what}: group_names {', '.join(map(repr, missing))} match no row of the groups "
-                            f"column (its groups: {', '.join(map(repr, sorted(set(groups.tolist()))[:10]))})")
+            raise UserError(f"{what}: group_names {', '.join(map(quoted, missing[:10]))} match no row of the groups "
+                            f"column (its groups: {', '.join(map(quoted, sorted(set(groups.tolist()))[:10]))})")
         if held_mask.all():
-            raise UserError(f"{what}: group_names {', '.join(settings.group_names)} hold every one of the {n_rows} "
-                            f"rows, leaving 0 rows to train on")
+            raise UserError(f"{what}: group_names {', '.join(map(quoted, settings.group_names[:10]))} hold every "
+                            f"one of the {n_rows} rows, leaving 0 rows to train on")
         rows = np.arange(n_rows)
         kept = rows[~held_mask]
         return np.random.default_rng(_state(settings, seed)).permutation(kept), rows[held_mask]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import UserError
+from .errors import UserError, quoted, shown
 from .params import Params
 
 SELECTOR_OPTIONS = ("by_index_number", "all_but_by_index_number", "by_header_name",
@@ -53,7 +53,7 @@ class ColumnSelector:
                 try:
                     number = int(item)
                 except ValueError:
-                    raise UserError(f"{what}: column index {item!r} is not a whole number") from None
+                    raise UserError(f"{what}: column index {quoted(item)} is not a whole number") from None
                 if not 1 <= number <= table.shape[1]:
                     raise UserError(f"{what}: column {number} does not exist (the table has {table.shape[1]} columns)")
                 positions.append(number - 1)
@@ -64,8 +64,9 @@ class ColumnSelector:
             names = [str(name) for name in table.columns]
             missing = [item for item in self.columns if item not in names]
             if missing:
-                raise UserError(f"{what}: no column named {', '.join(map(repr, missing))} "
-                                f"(is 'header' set? columns are {', '.join(names[:10])}{'...' if len(names) > 10 else ''})")
+                raise UserError(f"{what}: no column named {', '.join(map(quoted, missing[:10]))} "
+                                f"(is 'header' set? columns are {', '.join(shown(name, 40) for name in names[:10])}"
+                                f"{'...' if len(names) > 10 else ''})")
             keep = list(self.columns) if not self.option.startswith("all_but") else \
                 [name for name in names if name not in set(self.columns)]
             selected = table.loc[:, [table.columns[names.index(name)] for name in keep]]
@@ -136,7 +137,7 @@ def _line(row: int, header: bool) -> int:
 def _column(table: pd.DataFrame, position: int, header: bool) -> str:
     """A column as the user knows it: its header name, or its number in the dataset (before selection)."""
     name = table.columns[position]
-    return f"column {name!r}" if header else f"column {name}"
+    return f"column {quoted(str(name))}" if header else f"column {name}"
 
 
 def to_matrix(table: pd.DataFrame, what: str, header: bool = False) -> np.ndarray:
@@ -152,7 +153,7 @@ def to_matrix(table: pd.DataFrame, what: str, header: bool = False) -> np.ndarra
                 raise UserError(f"{what}: line {_line(row, header)}, {_column(table, col, header)} is empty (rows "
                                 f"of different lengths, or a missing value)")
             raise UserError(f"{what}: line {_line(row, header)}, {_column(table, col, header)} is "
-                            f"{str(value)[:40]!r}, not a number")
+                            f"{quoted(str(value), 40)}, not a number")
         with np.errstate(over="ignore"):
             matrix = table.to_numpy(dtype=np.float32)  # e.g. booleans: numeric enough
     # "inf" and "-inf" read as numbers, and so do values beyond float32 (1e39): none is a usable feature.
@@ -160,7 +161,7 @@ def to_matrix(table: pd.DataFrame, what: str, header: bool = False) -> np.ndarra
     if not finite.all():
         row, col = (int(i) for i in np.argwhere(~finite)[0])
         raise UserError(f"{what}: line {_line(row, header)}, {_column(table, col, header)} is "
-                        f"{str(table.iat[row, col])!r}, not a finite number; replace or remove it")
+                        f"{quoted(str(table.iat[row, col]), 40)}, not a finite number; replace or remove it")
     return matrix
 
 
@@ -199,7 +200,7 @@ def read_vector(path: str | Path, header: bool, selector: ColumnSelector, what: 
         bad = np.flatnonzero(missing) if numbers.notna().any() else np.array([], dtype=int)
     if len(bad):
         row = int(bad[0])
-        raise UserError(f"{what}: line {_line(row, header)} holds {str(column.iloc[row])!r}, a missing or "
+        raise UserError(f"{what}: line {_line(row, header)} holds {quoted(str(column.iloc[row]), 40)}, a missing or "
                         f"infinite value, not a label or target; give the row its value or remove it")
     return column
 

@@ -42,7 +42,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from .errors import UserError, summarise
+from .errors import UserError, quoted, summarise
 from .resources import check_allocation
 
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
@@ -86,7 +86,7 @@ class Settings:
             if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_VALUE:
                 empty = " or empty" if optional else ""
                 raise UserError(f"{what} '{name}' must be a whole number from {minimum} to {MAX_VALUE}{empty}, "
-                                f"got {value!r}")
+                                f"got {quoted(value)}")
 
         whole("num_words", 1, optional=True)
         whole("skip_top", 0)
@@ -97,10 +97,11 @@ class Settings:
         for name, options in (("padding", PAD_MODES), ("truncating", PAD_MODES),
                               ("lowercase", LOWERCASE_MODES), ("html_line_breaks", LINE_BREAK_MODES)):
             if getattr(self, name) not in options:
-                raise UserError(f"{what} '{name}' must be one of {', '.join(options)}, got {getattr(self, name)!r}")
+                raise UserError(f"{what} '{name}' must be one of {', '.join(options)}, "
+                                f"got {quoted(getattr(self, name))}")
         if not isinstance(self.filters, str):
             raise UserError(f"{what} 'filters' must be text (the characters replaced by spaces), "
-                            f"got {self.filters!r}")
+                            f"got {quoted(self.filters)}")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,7 +114,7 @@ class Settings:
         known = {item.name for item in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise UserError(f"{what}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+            raise UserError(f"{what}: unknown setting {quoted(unknown[0])} (known: {', '.join(sorted(known))})")
         try:
             return cls(**data)
         except UserError as err:
@@ -178,11 +179,11 @@ def check_word_index(data: Any, what: str) -> dict[str, int]:
     owner: dict[int, str] = {}
     for word, rank in data.items():
         if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= MAX_VALUE:
-            raise UserError(f"{what}: the rank of {word[:40]!r} must be a whole number from 1 to {MAX_VALUE}, "
+            raise UserError(f"{what}: the rank of {quoted(word, 40)} must be a whole number from 1 to {MAX_VALUE}, "
                             f"got {json.dumps(rank)[:40]}")
         first = owner.setdefault(rank, word)
         if first != word:
-            raise UserError(f"{what}: the words {first[:40]!r} and {word[:40]!r} both have rank {rank}; "
+            raise UserError(f"{what}: the words {quoted(first, 40)} and {quoted(word, 40)} both have rank {rank}; "
                             f"each rank must belong to one word")
     return data
 
@@ -194,7 +195,7 @@ def _unique_keys(what: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]
         data: dict[str, Any] = {}
         for key, value in pairs:
             if key in data:
-                raise UserError(f"{what}: the key {key[:40]!r} appears twice in one JSON object; "
+                raise UserError(f"{what}: the key {quoted(key, 40)} appears twice in one JSON object; "
                                 f"each word and setting may be given once")
             data[key] = value
         return data
@@ -241,7 +242,8 @@ def read_vocabulary(path: str | Path, what: str = "the saved vocabulary") -> tup
                         f"to use a plain word index, choose the word index option")
     version = data.get("format_version")
     if version != VOCABULARY_FORMAT_VERSION:
-        raise UserError(f"{what} has format version {version!r}; this tool reads version {VOCABULARY_FORMAT_VERSION}")
+        raise UserError(f"{what} has format version {quoted(version)}; this tool reads version "
+                        f"{VOCABULARY_FORMAT_VERSION}")
     settings = Settings.from_json(data.get("settings"), what)
     return check_word_index(data.get("word_index"), f"{what} ('word_index')"), settings
 

@@ -13,14 +13,14 @@ import pandas as pd
 from .batches import split_validation, training_batches
 from .compile_catalog import make_callback
 from .dense_gradients import densify_sparse_gradients
-from .errors import UserError, summarise
+from .errors import UserError, shown, summarise
 from .hyperparams import apply_swaps
 from .keras_env import keras, tf
 from .label_tables import Targets
 from .model_data import (FeatureTable, check_finite_scores, check_loss_and_output, check_probabilities,
                          class_labels, encode_labels, fit_features, plain, predict_scores, scores_to_labels,
                          scores_to_probabilities)
-from .model_io import ModelMeta, load_model, save_model
+from .model_io import ModelMeta, check_finite_weights, load_model, save_model
 from .scoring import classification_scores, regression_scores, score_names
 from .splitting import DEFAULT_SEED, split_rows
 from .timing import Phases
@@ -102,6 +102,10 @@ class EpochClock(keras.callbacks.Callback):
         self.durations.append(time.perf_counter() - self._started)
 
 
+DIVERGED_ADVICE = ("lower the learning rate in 'Create deep learning model' and check the training samples and "
+                   "labels for extreme values")
+
+
 class DivergenceCheck(keras.callbacks.Callback):
     """Ends training with the suite's message once an epoch's loss is NaN or infinite.
 
@@ -116,8 +120,7 @@ class DivergenceCheck(keras.callbacks.Callback):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(loss):
             raise UserError(f"training stopped: the loss became {float(loss)} in epoch {epoch + 1}, so the weights "
-                            f"diverged; lower the learning rate in 'Create deep learning model' and check the "
-                            f"training samples and labels for extreme values")
+                            f"diverged; {DIVERGED_ADVICE}")
 
 
 def y_true_table(targets: Targets, rows: np.ndarray) -> pd.DataFrame:
@@ -163,8 +166,8 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
     if meta.learning_type == "classifier":
         classes = targets.classes if targets.classes is not None else class_labels(targets.values)
         if len(set(plain(value) for value in targets.values.tolist())) < 2:
-            raise UserError(f"the labels contain only one class ({targets.values.iloc[0]!r}); a classifier needs "
-                            f"two or more")
+            raise UserError(f"the labels contain only one class ('{shown(str(targets.values.iloc[0]))}'); a "
+                            f"classifier needs two or more")
         check_loss_and_output(model, loss, len(classes))
         meta.classes = classes
         encoded = encode_labels(targets.values, classes, model, loss, "the class labels")
@@ -210,6 +213,9 @@ def run_experiment(estimator_path: str, table: FeatureTable, targets: Targets, s
                             validation_steps=fit.get("validation_steps"))
     except (ValueError, tf.errors.InvalidArgumentError) as err:  # what Keras and TensorFlow raise for bad data
         raise UserError(f"training failed: {summarise(err)}") from None
+    # The loss a batch reports is computed before its update: the last step can still make a weight NaN
+    # (an overflowing gradient), and such a model must not be saved as trained.
+    check_finite_weights(model, "training diverged: the trained model", f"it was not saved; {DIVERGED_ADVICE}")
     fit_seconds = time.perf_counter() - started
     print(f"training took {fit_seconds:.1f} s")
     first = clock.durations[0] if clock.durations else fit_seconds
