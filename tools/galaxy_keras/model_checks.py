@@ -12,15 +12,17 @@ module reads as data.
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
-from .errors import UserError, summarise
+from .errors import UserError, shown, summarise
 from .fields import parse_fields
-from .hdf5_checks import check_hdf5_file
+from .hdf5_checks import MAX_CLASSES, check_hdf5_file, read_classes, read_text
+from .hdf5_snapshot import Snapshot
 from .params import Params
 from .resources import check_allocation, readable
 from .safety import check_config, keras2_hint, load_json
@@ -102,12 +104,43 @@ def _read_fit(fit: Any, where: str) -> dict[str, Any]:
 
 
 def _read_classes(classes: Any, where: str) -> list[Any] | None:
+    """Class labels: a list of at most MAX_CLASSES texts or finite numbers, no label twice."""
     if classes is None:
         return None
-    if not isinstance(classes, list) or not all(isinstance(label, (str, int, float)) and not isinstance(label, bool)
-                                                for label in classes):
-        raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers); {REBUILD_ADVICE}")
+    if not isinstance(classes, list) or len(classes) > MAX_CLASSES or not all(
+            isinstance(label, (str, int, float)) and not isinstance(label, bool) for label in classes):
+        raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers, at most {MAX_CLASSES:,}); "
+                        f"{REBUILD_ADVICE}")
+    odd = [label for label in classes if isinstance(label, float) and not math.isfinite(label)]
+    if odd:
+        raise UserError(f"{where}: the class labels include {shown(odd[0])}, not a finite number; {REBUILD_ADVICE}")
+    seen: set[Any] = set()
+    for label in classes:
+        if label in seen:  # 5 and 5.0 are one label: a prediction could not tell them apart
+            raise UserError(f"{where}: the class label {shown(label)} appears more than once, so predictions "
+                            f"could not tell those classes apart; train the model again with 'Deep learning "
+                            f"training and evaluation'")
+        seen.add(label)
     return classes
+
+
+def check_finite_weights(weights: Iterable[tuple[str, str, Any]], source: str) -> None:
+    """Refuse weights that are not finite numbers, naming the first layer and variable that holds one.
+
+    ``weights``: (layer name, variable name, values). A NaN or infinite weight
+    makes every prediction NaN or one class for every row, and training from
+    it keeps it; whatever format the model came in, it cannot be right.
+    """
+    import numpy as np
+
+    for layer, variable, values in weights:
+        array = np.asarray(values)
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
+            raise UserError(f"{source}: the layer '{shown(layer)}' has {bad:,} weight{'s' if bad != 1 else ''} "
+                            f"in '{shown(variable)}' that {'are' if bad != 1 else 'is'} not a finite number (NaN "
+                            f"or infinity), as a model whose training diverged; it cannot predict or train: train "
+                            f"it again from 'Create deep learning model' (a lower learning rate may help)")
 
 
 def is_hdf5(path: Path) -> bool:
@@ -181,10 +214,43 @@ def check_keras_archive(path: Path) -> tuple[dict[str, Any], ModelMeta | None]:
     return config, meta
 
 
-def check_hdf5_model(path: Path) -> None:
-    """An HDF5 model file's objects (no links, external or virtual storage) and declared sizes."""
-    total = check_hdf5_file(path, "the model file", text=True)
-    check_allocation(total, "the model file's weights (the datasets it declares)", REBUILD_ADVICE)
+def check_hdf5_model(path: Path) -> Snapshot:
+    """An HDF5 model file read in a guarded child (hdf5_snapshot), and what of it needs no Keras checked.
+
+    The objects (no links, external or virtual storage, no unknown filters),
+    the declared sizes, the kinds of the objects the loaders use, the weights
+    (finite numbers) and the class labels (ModelMeta's rules). Returns the
+    snapshot, which the loader (hdf5_models) reuses: the file is read once.
+    """
+    from .hdf5_weights import stored_weights
+
+    source = "the model file"
+    snapshot = check_hdf5_file(path, source, text=True, read_all=False,
+                               budget_what="the model file's weights (the datasets it declares)",
+                               advice=REBUILD_ADVICE)
+    root = snapshot.root
+    if snapshot.layout == "galaxy_ml":
+        if "-keras_models-/0" not in root:
+            return snapshot  # an older Galaxy-ML file or another object: the loader names what it holds
+        model = root.group("-keras_models-/0", "the Galaxy-ML model file's '-keras_models-/0'")
+        where = "the Galaxy-ML model file's weights"
+        weights = model.group("weights", where) if "weights" in model else None
+        if "attributes" in model:
+            attributes = model.group("attributes", "the Galaxy-ML model file's '-keras_models-/0/attributes'")
+            if "classes_" in attributes:
+                labels = read_classes(attributes.get("classes_"), "the Galaxy-ML model file's classes_")
+                _read_classes(labels, "the Galaxy-ML model file's classes_")
+    elif snapshot.layout == "keras_h5":
+        where = "the model file's model_weights"
+        weights = root.group("model_weights", where)
+        if META_MEMBER in root.attrs:
+            ModelMeta.from_json(read_text(root.attrs[META_MEMBER], f"{source}'s {META_MEMBER}"), source)
+    else:
+        return snapshot
+    if weights is not None:
+        check_finite_weights(((layer, name, dataset.value) for layer, items in stored_weights(weights, where)
+                              for name, dataset in items), where)
+    return snapshot
 
 
 def check_model_file(path: str | Path) -> None:

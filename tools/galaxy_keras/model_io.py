@@ -39,7 +39,7 @@ from .errors import UserError, summarise
 from .hdf5_checks import check_hdf5_file
 from .keras_env import keras
 from .model_checks import (KERAS_MEMBERS, META_MEMBER, REBUILD_ADVICE, WEIGHTS_MEMBER, ModelMeta,
-                           check_keras_archive, is_hdf5, read_model_config)
+                           check_finite_weights, check_keras_archive, is_hdf5, read_model_config)
 from .resources import check_allocation
 from .safety import check_config
 
@@ -152,9 +152,13 @@ def check_weights_file(path: Path) -> None:
     A dataset's bytes may live in another file (``external=`` storage, a
     virtual dataset, an external link): reading it would read that file.
     Sizes come from each dataset's declared shape and type, before any is read.
+    Then the guarded child (hdf5_snapshot) reads every attribute and dataset,
+    so that Keras only reads a file that libhdf5 has read whole without
+    crashing or hanging; the values are not kept (Keras reads them again).
     """
-    total = check_hdf5_file(path, f"the model file's {WEIGHTS_MEMBER}")
-    check_allocation(total, f"the model file's weights (the datasets {WEIGHTS_MEMBER} declares)", REBUILD_ADVICE)
+    check_hdf5_file(path, f"the model file's {WEIGHTS_MEMBER}", read_all=True,
+                    budget_what=f"the model file's weights (the datasets {WEIGHTS_MEMBER} declares)",
+                    advice=REBUILD_ADVICE, keep=False)
 
 
 def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
@@ -188,5 +192,7 @@ def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
             raise
         except Exception as err:  # noqa: BLE001 - Keras raises many types for bad files
             raise UserError(f"the model file cannot be loaded by Keras: {summarise(err)}") from None
+    check_finite_weights(((layer.name, variable.path, variable.numpy()) for layer in model.layers
+                          for variable in layer.weights), "the model file")
     check_classes(model, meta, "the model file")
     return model, meta
