@@ -58,6 +58,15 @@ def weights_dataset(folder: Path) -> Path:
     return path
 
 
+def model_dataset(folder: Path) -> Path:
+    """Galaxy-ML's ``-keras_models-/0`` group replaced by a scalar dataset (h5py: "Can't iterate over a scalar")."""
+    path = copy_of(GALAXY_ML_CLASSIFIER, folder)
+    with h5py.File(path, "a") as handle:
+        del handle[MODEL]
+        handle[MODEL] = 1.0
+    return path
+
+
 def classes_heap_bomb(folder: Path, count: int = 20_000) -> Path:
     """``classes_`` of ``count`` variable-length strings, every one pointing to the same 1 MiB heap object.
 

@@ -187,6 +187,7 @@ def test_byte_flip_that_made_libhdf5_loop_is_ended_at_the_timeout(tmp_path, monk
     (hostile.attributes_dataset, "the Galaxy-ML model file's '-keras_models-/0/attributes' is a dataset where a "
                                  "group is expected"),
     (hostile.weights_dataset, "the model file's model_weights is a dataset where a group is expected"),
+    (hostile.model_dataset, "the Galaxy-ML model file's '-keras_models-/0' is a dataset where a group is expected"),
     (hostile.classes_heap_bomb, "the model file has the text dataset '/-keras_models-/0/attributes/classes_' of "
                                 "more than 16.0 MB of text"),
     (hostile.huge_params, "the model file has the text dataset '/-keras_models-/0/params' of 1.4 GB, more than "

@@ -61,6 +61,8 @@ CASES = {
     "Galaxy-ML attributes as a dataset of 30 million numbers": predict(
         made(hostile.attributes_dataset), f"the Galaxy-ML model file's '-keras_models-/0/attributes' {GROUP}"),
     "model_weights as a dataset": train(made(hostile.weights_dataset), f"the model file's model_weights {GROUP}"),
+    "Galaxy-ML model group as a scalar dataset": train(
+        made(hostile.model_dataset), f"the Galaxy-ML model file's '-keras_models-/0' {GROUP}"),
     "20,000 classes_ sharing one 1 MiB heap object": predict(
         made(hostile.classes_heap_bomb), "the text dataset '/-keras_models-/0/attributes/classes_' of more than "
                                          "16.0 MB of text", {"GALAXY_MEMORY_MB": "1536"}),

@@ -144,7 +144,7 @@ def _check_object(handle: Group) -> None:
     obj = load_json(text, f"{SOURCE}'s -model_config-")
     if obj != BARE_KERAS_MODEL:
         named = _first_global(obj)
-        what = f"a '{named}' object" if named else "an object other than a Keras model"
+        what = f"a '{shown(named)}' object" if named else "an object other than a Keras model"
         raise UserError(f"{SOURCE} holds {what}; these tools read only Galaxy-ML's Keras models "
                         f"({', '.join(LEARNING_TYPES)}) on their own, and never rebuild (unpickle) other objects "
                         f"from a file; refusing it")

@@ -43,7 +43,7 @@ from typing import Any
 from .compile_catalog import REGRESSION_LOSSES
 from .errors import UserError
 from .hdf5_checks import read_text
-from .hdf5_snapshot import Group
+from .hdf5_snapshot import Group, release_snapshots
 from .hdf5_weights import load_weights
 from .keras2_compile import compile_model, from_training_config, loss_of_training_config
 from .keras2_config import convert_model_config
@@ -66,6 +66,7 @@ def load_hdf5_model(path: Path, compile: bool = True) -> tuple[Any, ModelMeta]:
     from .galaxy_ml_files import load_galaxy_ml_model
 
     snapshot = check_hdf5_model(path)
+    release_snapshots()  # its arrays go into the model: not kept twice once the model holds them
     if snapshot.layout == "galaxy_ml":
         return load_galaxy_ml_model(snapshot.root, compile)
     if "model_config" in snapshot.root.attrs:

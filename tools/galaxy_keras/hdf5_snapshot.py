@@ -184,6 +184,11 @@ def read_snapshot(path: Path, what: str, text: bool, read_all: bool, budget_what
     return snapshot
 
 
+def release_snapshots() -> None:
+    """Forget the cached snapshots (the caller keeps the one it holds), so that their arrays are not held twice."""
+    _CACHE.clear()
+
+
 def _limits(size: int) -> Limits:
     text = os.environ.get(TIMEOUT_ENV, "").strip()
     try:

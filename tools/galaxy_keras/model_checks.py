@@ -69,18 +69,23 @@ class ModelMeta:
             raise UserError(f"{where} is not a JSON object; {REBUILD_ADVICE}")
         unknown = sorted(set(data) - set(META_KEYS), key=str)
         if unknown:
-            raise UserError(f"{where} has the key '{unknown[0]}', which these tools do not write; {REBUILD_ADVICE}")
+            raise UserError(f"{where} has the key '{shown(unknown[0])}', which these tools do not write; {REBUILD_ADVICE}")
         if data.get("format_version", META_VERSION) != META_VERSION:
-            raise UserError(f"{where} has format_version {data['format_version']!r}; these tools read version "
+            raise UserError(f"{where} has format_version {_quoted(data['format_version'])}; these tools read version "
                             f"{META_VERSION}: {REBUILD_ADVICE}")
         learning_type = data.get("learning_type", "classifier")
         if learning_type not in LEARNING_TYPES:
-            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {learning_type!r}")
+            raise UserError(f"{where}: learning_type must be 'classifier' or 'regressor', got {_quoted(learning_type)}")
         trained = data.get("trained", False)
         if not isinstance(trained, bool):
-            raise UserError(f"{where}: trained must be true or false, got {trained!r}")
+            raise UserError(f"{where}: trained must be true or false, got {_quoted(trained)}")
         return cls(learning_type, _read_fit(data.get("fit") or {}, where), _read_classes(data.get("classes"), where),
                    trained)
+
+
+def _quoted(value: Any) -> str:
+    """A value from the file for a message, as Python writes it (a text in quotes), escaped and bounded."""
+    return f"'{shown(value)}'" if isinstance(value, str) else shown(value)
 
 
 def _read_fit(fit: Any, where: str) -> dict[str, Any]:
@@ -89,7 +94,7 @@ def _read_fit(fit: Any, where: str) -> dict[str, Any]:
     known = {item.name for item in FIT_FIELDS} | {SEED.name, "callbacks"}
     unknown = sorted(set(fit) - known, key=str)
     if unknown:
-        raise UserError(f"{where}: the fit setting '{unknown[0]}' is not one these tools use; {REBUILD_ADVICE}")
+        raise UserError(f"{where}: the fit setting '{shown(unknown[0])}' is not one these tools use; {REBUILD_ADVICE}")
     try:
         checked = parse_fields(FIT_FIELDS, Params(fit))
         checked[SEED.name] = SEED.parse(Params(fit))
@@ -169,8 +174,7 @@ def _check_members(archive: zipfile.ZipFile) -> None:
     for info in archive.infolist():
         name = info.filename
         if name not in MEMBER_LIMITS:
-            shown = name if name.isprintable() else repr(name)
-            raise UserError(f"the model file has a member '{shown}', which a model file of these tools does not "
+            raise UserError(f"the model file has a member '{shown(name)}', which a model file of these tools does not "
                             f"have (only {', '.join(MEMBER_LIMITS)}); refusing to read it")
         if name in seen:
             raise UserError(f"the model file has the member '{name}' twice; refusing to read it")
@@ -240,7 +244,7 @@ def check_hdf5_model(path: Path) -> Snapshot:
             if "classes_" in attributes:
                 labels = read_classes(attributes.get("classes_"), "the Galaxy-ML model file's classes_")
                 _read_classes(labels, "the Galaxy-ML model file's classes_")
-    elif snapshot.layout == "keras_h5":
+    elif snapshot.layout == "keras_h5" and "model_config" in root.attrs:  # else not a model: the loader says so
         where = "the model file's model_weights"
         weights = root.group("model_weights", where)
         if META_MEMBER in root.attrs:

@@ -17,9 +17,12 @@ and their declared sizes are checked (no bombs, nothing extracted beyond
 them), the configuration is checked against the suite's allowlist
 (``safety.check_config``), the suite's settings are checked as data, the
 parameters are counted without allocating them, and the weights file is
-checked for external storage and sizes. Only then does Keras load it, from
-the job's private temporary folder, in its ``safe_mode``. HDF5 models get the
-same checks, and their weights are read by h5py, never by Keras' loader.
+checked for external storage and sizes and read whole once in a guarded
+child process (hdf5_snapshot.py), so that a file that crashes or hangs
+libhdf5 does so there. Only then does Keras load it, from the job's private
+temporary folder, in its ``safe_mode``; the loaded weights must be finite
+numbers. HDF5 models get the same checks; they are read only in the guarded
+child, never by Keras' loader nor in the tool's own process.
 The checks that need no Keras, and the settings member (``ModelMeta``), are in
 model_checks.py, which a tool can call before it starts TensorFlow.
 """
