@@ -205,3 +205,39 @@ def test_hostile_hdf5_files_are_refused_before_tensorflow(make, message, tmp_pat
         check_model_file(path)
     assert message in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_child_dies_with_a_parent_killed_by_sigkill(tmp_path):
+    """A runner that SIGKILLs the tool (not the child's session) leaves no child reading the file."""
+    script = tmp_path / "tool.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, tempfile
+        from pathlib import Path
+        sys.path[:0] = [{str(TOOLS)!r}, {str(TESTS)!r}]
+        from galaxy_keras.guarded_child import Limits, run_guarded
+
+        folder = Path(tempfile.mkdtemp(prefix="child-", dir={str(tmp_path)!r}))
+        print(folder, flush=True)
+        run_guarded("guarded_functions:hang", {{}}, folder, Limits(300, 256 * 1024**2, 300),
+                    {{"PYTHONPATH": {str(TESTS)!r}}})
+    """))
+    tool = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    folder = Path(tool.stdout.readline().strip())
+    deadline = time.monotonic() + 30
+    while not (folder / "progress.txt").exists() or not (folder / "progress.txt").read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    child_pid = (folder / "pid").read_text()
+    tool.kill()
+    tool.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child_pid}").exists() and "Z" not in _state(child_pid):
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.05)
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"

@@ -162,6 +162,7 @@ def child_main(request_path: str) -> None:
 
     request = json.loads(Path(request_path).read_text(encoding="utf-8"))
     folder = Path(request["folder"])
+    _die_with_parent()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _lower_limit(resource.RLIMIT_DATA, int(request["memory_bytes"]))
     _lower_limit(resource.RLIMIT_CPU, int(request["cpu_s"]))
@@ -179,6 +180,27 @@ def child_main(request_path: str) -> None:
     staged = folder / (RESULT + ".part")
     staged.write_text(json.dumps(outcome), encoding="utf-8")
     os.replace(staged, result_path)  # the parent never sees half a result
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when the tool's process dies, however it dies.
+
+    The child runs in a session of its own (so that the parent can kill its
+    whole group), which a runner killing the job's process group misses: on
+    Linux the kernel then kills it (PR_SET_PDEATHSIG); elsewhere the CPU
+    limit and the parent's timeout remain.
+    """
+    import ctypes
+    import ctypes.util
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _lower_limit(kind: int, value: int) -> None:
