@@ -231,9 +231,13 @@ def test_child_dies_with_a_parent_killed_by_sigkill(tmp_path):
     tool.kill()
     tool.wait()
     deadline = time.monotonic() + 10
-    while Path(f"/proc/{child_pid}").exists() and "Z" not in _state(child_pid):
-        assert time.monotonic() < deadline, "the child outlived its parent"
-        time.sleep(0.05)
+    try:
+        while Path(f"/proc/{child_pid}").exists() and "Z" not in _state(child_pid):
+            assert time.monotonic() < deadline, "the child outlived its parent"
+            time.sleep(0.05)
+    finally:
+        if "Z" not in _state(child_pid):  # a failed test still ends the child it started
+            os.kill(int(child_pid), signal.SIGKILL)
 
 
 def _state(pid: str) -> str:
