@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import UserError
+from .errors import UserError, shown
 
 TOOLS_DIR = Path(__file__).resolve().parent.parent
 REQUEST, RESULT, PROGRESS = "request.json", "result.json", "progress.txt"
@@ -113,7 +113,8 @@ def _kill(child: subprocess.Popen) -> None:
 
 def _progress(folder: Path) -> str:
     try:
-        return (folder / PROGRESS).read_text(encoding="utf-8", errors="replace").strip() or "the file"
+        # Bounded and escaped again: the child may have died half-way through writing it.
+        return shown((folder / PROGRESS).read_text(encoding="utf-8", errors="replace").strip(), 300) or "the file"
     except OSError:
         return "the file"
 

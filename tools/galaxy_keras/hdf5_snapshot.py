@@ -191,11 +191,12 @@ def release_snapshots() -> None:
 
 def _limits(size: int) -> Limits:
     text = os.environ.get(TIMEOUT_ENV, "").strip()
+    default = BASE_TIMEOUT_S + size / BYTES_PER_SECOND
     try:
-        timeout = float(text) if text else BASE_TIMEOUT_S + size / BYTES_PER_SECOND
+        timeout = float(text) if text else default
     except ValueError:
-        timeout = BASE_TIMEOUT_S + size / BYTES_PER_SECOND
-    timeout = max(timeout, 1.0)
+        timeout = default
+    timeout = max(timeout, 1.0) if math.isfinite(timeout) else default  # "nan" or "inf": the default
     # The datasets may take half the plan (check_allocation); variable-length text and copies need some more.
     return Limits(timeout_s=timeout, memory_bytes=memory_budget_bytes() // 2 + 4 * MAX_TEXT,
                   cpu_s=math.ceil(timeout) + 2)
