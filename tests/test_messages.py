@@ -11,7 +11,7 @@ from conftest import ROOT, TEST_DATA, train_params
 from galaxy_keras.errors import MESSAGE_LIMIT, SHOWN_LIMIT, UserError, one_line, quoted, shown, traceback_text
 from galaxy_keras.keras_env import keras
 from galaxy_keras.model_checks import ModelMeta
-from galaxy_keras.model_io import check_finite_weights, first_non_finite_weight, load_model, save_model
+from galaxy_keras.model_io import check_finite_weights, load_model, model_weights, save_model
 
 TRAINED = TEST_DATA / "tiny_lstm_trained.keras"
 # Characters that end a line for some reader: Python's str.splitlines (Galaxy's job view), a terminal, a browser.
@@ -170,10 +170,10 @@ def dense_model(kernel: float, bias: float = 0.0, name: str = "out\nError: x"):
 
 
 def test_the_first_non_finite_weight_is_named_with_its_layer_and_variable():
-    assert first_non_finite_weight(dense_model(0.5)) is None
+    check_finite_weights(dense_model(0.5), "the model file")  # finite: nothing to say
     model = dense_model(0.5, bias=float("nan"))
-    layer, path, count = first_non_finite_weight(model)
-    assert layer == "out\nError: x" and path.endswith("bias") and count == 1
+    bad = [(layer, path) for layer, path, values in model_weights(model) if not np.isfinite(values).all()]
+    assert len(bad) == 1 and bad[0][0] == "out\nError: x" and bad[0][1].endswith("bias")
     with pytest.raises(UserError) as refused:
         check_finite_weights(model, "the model file")
     message = str(refused.value)

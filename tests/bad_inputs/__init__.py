@@ -15,7 +15,7 @@ from typing import Any, Callable, Union
 
 # The case modules, one a tool.
 TOOL_MODULES = ("config", "builder", "train", "predict", "visualization", "text", "model_files", "tables",
-                "parameters", "model_json", "messages")
+                "parameters", "model_json", "messages", "hdf5_files")
 
 Input = Union[str, Path, Callable[[Path, Path], Path]]
 # Every case runs under this limit of its data segment (RLIMIT_DATA, which counts

@@ -18,9 +18,12 @@ keras_galaxy_models' ``save_model``), in HDF5:
 
 Only a bare estimator of the three classes is read; the class is a name
 matched against that list, never looked up, and nothing in the file is
-imported, unpickled or called. The Keras 2 configuration is converted
-(keras2_config.py), checked by the allowlist and built by Keras 3; the
-weights are read by h5py (hdf5_weights.py).
+imported, unpickled or called. The file is read once, in a guarded child
+process (hdf5_snapshot.py), into a typed tree that the code here reads: each
+object is checked to be a group or a dataset where one is expected. The
+Keras 2 configuration is converted (keras2_config.py), checked by the
+allowlist and built by Keras 3; the weights are assigned from the snapshot
+(hdf5_weights.py).
 
 Galaxy-ML's parameters, and what becomes of each:
 
@@ -56,8 +59,9 @@ import collections
 from typing import Any
 
 from .compile_catalog import CALLBACKS, FIT_FIELDS
-from .errors import UserError
-from .hdf5_checks import MAX_OBJECTS, read_text
+from .errors import UserError, shown
+from .hdf5_checks import MAX_OBJECTS, read_classes, read_text
+from .hdf5_snapshot import GALAXY_ML_ROOT_NAMES, Group
 from .hdf5_weights import load_weights
 from .keras2_compile import GALAXY_ML_OPTIMIZER_PARAMS, compile_model, from_galaxy_ml
 from .keras2_config import convert_model_config
@@ -87,19 +91,23 @@ _OFF_PARAMS = {"loss_weights": (None, "weights for the losses of several outputs
 _PLUMBING_MODULES = ("copyreg", "copy_reg", "builtins", "__builtin__", "numpy", "numpy.core.multiarray")
 
 
-def load_galaxy_ml_model(handle: Any, compile: bool = True) -> tuple[Any, ModelMeta]:
-    """Model and settings from an open, already checked h5mlm file (an h5py.File)."""
-    _check_object(handle)
-    group = handle.get("-keras_models-/0")
-    if group is None or len(handle["-keras_models-"]) != 1:
+def load_galaxy_ml_model(root: Group, compile: bool = True) -> tuple[Any, ModelMeta]:
+    """Model and settings from an h5mlm file's snapshot (hdf5_snapshot: read and checked in a guarded child)."""
+    _check_object(root)
+    models = root.group("-keras_models-", f"{SOURCE}'s '-keras_models-'") if "-keras_models-" in root else None
+    if models is None or "0" not in models or len(models) != 1:
         raise UserError(f"{SOURCE} has no single Keras model under '-keras_models-'; the file is damaged")
-    class_name = read_text(group.get("class_name"), f"{SOURCE}'s class_name") if "class_name" in group else None
+    group = models.group("0", f"{SOURCE}'s '-keras_models-/0'")
+    class_name = read_text(group.dataset("class_name", f"{SOURCE}'s class_name"), f"{SOURCE}'s class_name") \
+        if "class_name" in group else None
     if class_name not in LEARNING_TYPES:
-        raise UserError(f"{SOURCE} holds a '{class_name}' object; these tools read only Galaxy-ML's Keras models "
-                        f"({', '.join(LEARNING_TYPES)}) and never rebuild other objects from a file; refusing it")
+        raise UserError(f"{SOURCE} holds a '{shown(class_name)}' object; these tools read only Galaxy-ML's Keras "
+                        f"models ({', '.join(LEARNING_TYPES)}) and never rebuild other objects from a file; "
+                        f"refusing it")
     if "params" not in group:
         raise UserError(f"{SOURCE} has no parameters ('params') for its {class_name}; the file is damaged")
-    params = load_json(read_text(group["params"], f"{SOURCE}'s params"), f"{SOURCE}'s params")
+    params = load_json(read_text(group.dataset("params", f"{SOURCE}'s params"), f"{SOURCE}'s params"),
+                       f"{SOURCE}'s params")
     if not isinstance(params, dict):
         raise UserError(f"{SOURCE}'s params are not a JSON object; the file is damaged")
     where = f"{SOURCE} ({class_name})"
@@ -107,7 +115,7 @@ def load_galaxy_ml_model(handle: Any, compile: bool = True) -> tuple[Any, ModelM
     trained = "weights" in group
     model = build_model(_model_config(params, where), where, None if trained else _initial_seed(seed))
     if trained:
-        load_weights(model, group["weights"], f"{SOURCE}'s weights")
+        load_weights(model, group.group("weights", f"{SOURCE}'s weights"), f"{SOURCE}'s weights")
     fit = {}
     if compile:
         _refuse_unknown(params, where)
@@ -119,12 +127,12 @@ def load_galaxy_ml_model(handle: Any, compile: bool = True) -> tuple[Any, ModelM
     return model, meta
 
 
-def is_galaxy_ml_file(handle: Any) -> bool:
+def is_galaxy_ml_file(root: Group) -> bool:
     """Galaxy-ML's layout (as 0.10 writes it), or its older one: the whole estimator as a pickle tree."""
-    return any(name in handle for name in ("-model_config-", "-keras_models-", "-reduce-"))
+    return any(name in root for name in GALAXY_ML_ROOT_NAMES)
 
 
-def _check_object(handle: Any) -> None:
+def _check_object(handle: Group) -> None:
     """The file must hold one bare Keras estimator; anything else is named (never rebuilt) and refused."""
     if "-model_config-" not in handle and "-reduce-" in handle:
         raise UserError(f"{SOURCE} is in Galaxy-ML's older format, which stores the whole estimator as pickled "
@@ -132,11 +140,11 @@ def _check_object(handle: Any) -> None:
                         f"the model again with 'Create deep learning model'")
     if "-model_config-" not in handle:
         raise UserError(f"{SOURCE} has no '-model_config-'; the file is damaged")
-    text = read_text(handle["-model_config-"], f"{SOURCE}'s -model_config-")
+    text = read_text(handle.dataset("-model_config-", f"{SOURCE}'s -model_config-"), f"{SOURCE}'s -model_config-")
     obj = load_json(text, f"{SOURCE}'s -model_config-")
     if obj != BARE_KERAS_MODEL:
         named = _first_global(obj)
-        what = f"a '{named}' object" if named else "an object other than a Keras model"
+        what = f"a '{shown(named)}' object" if named else "an object other than a Keras model"
         raise UserError(f"{SOURCE} holds {what}; these tools read only Galaxy-ML's Keras models "
                         f"({', '.join(LEARNING_TYPES)}) on their own, and never rebuild (unpickle) other objects "
                         f"from a file; refusing it")
@@ -162,7 +170,7 @@ def _first_global(obj: Any) -> str | None:
 def _model_config(params: dict[str, Any], where: str) -> dict[str, Any]:
     model_type = params.get("model_type", "sequential")
     if model_type not in MODEL_TYPES:
-        raise UserError(f"{where}: model_type {model_type!r} is neither 'sequential' nor 'functional'")
+        raise UserError(f"{where}: model_type {shown(model_type)} is neither 'sequential' nor 'functional'")
     if not isinstance(params.get("config"), (dict, list)):
         raise UserError(f"{where} has no Keras model configuration ('config')")
     return convert_model_config({"class_name": MODEL_TYPES[model_type], "config": params["config"]}, where)
@@ -182,14 +190,14 @@ def _refuse_unknown(params: dict[str, Any], where: str) -> None:
     carried = _fit_fields()
     for key in sorted(params):
         if key not in known:
-            raise UserError(f"{where} has the parameter '{key}', which these tools do not know; refusing to guess "
-                            f"what it did: build the model again with 'Create deep learning model'")
+            raise UserError(f"{where} has the parameter '{shown(key)}', which these tools do not know; refusing to "
+                            f"guess what it did: build the model again with 'Create deep learning model'")
         if key == "verbose" and key not in carried:
             continue  # what Keras prints, nothing it computes
         if key in _OFF_PARAMS and key not in carried and params[key] != _OFF_PARAMS[key][0] and \
                 params[key] is not None:
-            raise UserError(f"{where} sets {key}={params[key]!r} ({_OFF_PARAMS[key][1]}), which these tools do not "
-                            f"offer: build the model again with 'Create deep learning model'")
+            raise UserError(f"{where} sets {key}={shown(params[key])} ({_OFF_PARAMS[key][1]}), which these tools do "
+                            f"not offer: build the model again with 'Create deep learning model'")
 
 
 def _fit_settings(params: dict[str, Any], where: str) -> dict[str, Any]:
@@ -223,7 +231,7 @@ def _callbacks(entries: Any, where: str) -> list[dict[str, Any]]:
                   f"per-epoch log")
             continue
         if kind == "EarlyStopping" and "baseline" in options and not _has_baseline():
-            raise UserError(f"{where}: callback {n} (EarlyStopping) sets baseline={options['baseline']!r}, which "
+            raise UserError(f"{where}: callback {n} (EarlyStopping) sets baseline={shown(options['baseline'])}, which "
                             f"these tools do not offer: build the model again with 'Create deep learning model'")
         callbacks.append({"type": kind, **options})
     return callbacks
@@ -233,17 +241,11 @@ def _has_baseline() -> bool:
     return any(item.name == "baseline" for item in CALLBACKS["EarlyStopping"][1])
 
 
-def _classes(group: Any) -> list[Any] | None:
-    """A trained classifier's ``classes_`` (numbers or texts), or None."""
-    import h5py
-
-    attributes = group.get("attributes")
-    if attributes is None or "classes_" not in attributes:
+def _classes(group: Group) -> list[Any] | None:
+    """A trained classifier's ``classes_`` (numbers or texts), or None; ModelMeta checks them further."""
+    if "attributes" not in group:
         return None
-    dataset = attributes["classes_"]
-    what = f"{SOURCE}'s classes_"
-    if not isinstance(dataset, h5py.Dataset) or dataset.ndim != 1 or dataset.size > MAX_OBJECTS:
-        raise UserError(f"{what} is not a list of class labels")
-    if dataset.dtype.kind in "iuf":
-        return dataset[()].tolist()
-    return [read_text(label, what) for label in dataset[()].tolist()]
+    attributes = group.group("attributes", f"{SOURCE}'s '-keras_models-/0/attributes'")
+    if "classes_" not in attributes:
+        return None
+    return read_classes(attributes.get("classes_"), f"{SOURCE}'s classes_")

@@ -9,7 +9,9 @@ Keras 3 writes its nested objects in its own form), ``training_config``
 ``galaxy_keras.json``: the suite's settings (ModelMeta), as the .keras
 archive's member of that name, so that a model survives the round trip.
 
-Keras' own HDF5 loader is not used on a file from a user. In Keras 3.15,
+Keras' own HDF5 loader is not used on a file from a user, and this process
+never opens the file: it is read once, in a guarded child process
+(hdf5_snapshot.py), into checked plain values that the code here reads. In Keras 3.15,
 ``keras.models.load_model("x.h5")`` rebuilds the model with Keras' legacy
 deserialiser, which finds any class Keras knows (or was registered) by its
 bare name; ``safe_mode`` (on by default; Keras 3.15's HDF5 loader honours it,
@@ -20,8 +22,8 @@ is checked first (hdf5_checks: no links, external or virtual storage,
 declared sizes within the memory budget), the configuration is converted to Keras 3's form
 (keras2_config.py) and must pass the allowlist (``safety.check_config``:
 Lambda and every class the suite does not build are refused by name), the
-parameters are counted before the model is built, the weights are read by
-h5py after their shapes are checked (hdf5_weights.py), and the training
+parameters are counted before the model is built, the weights are assigned
+from the snapshot after their shapes are checked (hdf5_weights.py), and the training
 settings are mapped onto the suite's catalogue (keras2_compile.py).
 
 The optimizer's state (``optimizer_weights``) is not restored: training
@@ -41,6 +43,7 @@ from typing import Any
 from .compile_catalog import REGRESSION_LOSSES
 from .errors import UserError
 from .hdf5_checks import read_text
+from .hdf5_snapshot import Group, release_snapshots
 from .hdf5_weights import load_weights
 from .keras2_compile import compile_model, from_training_config, loss_of_training_config
 from .keras2_config import convert_model_config
@@ -55,44 +58,43 @@ _NEITHER = ("the model file is an HDF5 (.h5 / Galaxy-ML) model; these tools read
 
 
 def load_hdf5_model(path: Path, compile: bool = True) -> tuple[Any, ModelMeta]:
-    """A Keras HDF5 model or a Galaxy-ML model, whichever the file holds, loaded safely."""
-    import h5py
+    """A Keras HDF5 model or a Galaxy-ML model, whichever the file holds, loaded safely.
 
-    from .galaxy_ml_files import is_galaxy_ml_file, load_galaxy_ml_model
+    The file is read by check_hdf5_model (a guarded child: this process never
+    opens it); a tool that ran that check already gets the same snapshot back.
+    """
+    from .galaxy_ml_files import load_galaxy_ml_model
 
-    check_hdf5_model(path)
-    try:
-        with h5py.File(path, "r") as handle:
-            if is_galaxy_ml_file(handle):
-                return load_galaxy_ml_model(handle, compile)
-            if "model_config" in handle.attrs:
-                return _load_keras_hdf5(handle, compile)
-    except (OSError, KeyError, ValueError) as err:  # h5py's errors for damaged objects once the file opened
-        raise UserError(f"the model file is a damaged HDF5 file: {err}; upload it again") from None
+    snapshot = check_hdf5_model(path)
+    release_snapshots()  # its arrays go into the model: not kept twice once the model holds them
+    if snapshot.layout == "galaxy_ml":
+        return load_galaxy_ml_model(snapshot.root, compile)
+    if "model_config" in snapshot.root.attrs:
+        return _load_keras_hdf5(snapshot.root, compile)
     raise UserError(_NEITHER)
 
 
-def _load_keras_hdf5(handle: Any, compile: bool) -> tuple[Any, ModelMeta]:
+def _load_keras_hdf5(root: Group, compile: bool) -> tuple[Any, ModelMeta]:
     where = f"{SOURCE}'s model_config"
-    config = load_json(read_text(handle.attrs["model_config"], where), where)
+    config = load_json(read_text(root.attrs["model_config"], where), where)
     if keras2_hint(config):
         config = convert_model_config(config, where)
     model = build_model(config, where)
-    if "model_weights" not in handle:
+    if "model_weights" not in root:
         raise UserError(f"{SOURCE} is a Keras HDF5 model without its weights ('model_weights')")
-    load_weights(model, handle["model_weights"], f"{SOURCE}'s model_weights")
+    load_weights(model, root.group("model_weights", f"{SOURCE}'s model_weights"), f"{SOURCE}'s model_weights")
     training = None
-    if "training_config" in handle.attrs:
+    if "training_config" in root.attrs:
         name = f"{SOURCE}'s training_config"
-        training = load_json(read_text(handle.attrs["training_config"], name), name)
-    if META_MEMBER in handle.attrs:
-        meta = ModelMeta.from_json(read_text(handle.attrs[META_MEMBER], f"{SOURCE}'s {META_MEMBER}"), SOURCE)
+        training = load_json(read_text(root.attrs["training_config"], name), name)
+    if META_MEMBER in root.attrs:
+        meta = ModelMeta.from_json(read_text(root.attrs[META_MEMBER], f"{SOURCE}'s {META_MEMBER}"), SOURCE)
     else:
         loss = loss_of_training_config(training)
         meta = ModelMeta(learning_type="regressor" if loss in REGRESSION_LOSSES else "classifier", trained=True)
     if compile and training is not None:
         compile_model(model, from_training_config(training, f"{SOURCE}'s training_config"))
-        if "optimizer_weights" in handle:
+        if "optimizer_weights" in root:
             print("Note: the HDF5 model's optimizer state is not restored; training starts with a fresh optimizer")
     check_classes(model, meta, SOURCE)
     return model, meta

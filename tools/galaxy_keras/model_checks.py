@@ -16,12 +16,13 @@ import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .compile_catalog import FIT_FIELDS, MAX_CALLBACKS, SEED, check_callback
 from .errors import UserError, quoted, shown, summarise
 from .fields import parse_fields
-from .hdf5_checks import check_hdf5_file
+from .hdf5_checks import MAX_CLASSES, check_hdf5_file, read_classes, read_text
+from .hdf5_snapshot import Snapshot
 from .params import Params
 from .resources import check_allocation, readable
 from .model_limits import MAX_JSON_BYTES, check_json_size
@@ -106,11 +107,13 @@ def _read_fit(fit: Any, where: str) -> dict[str, Any]:
 
 
 def _read_classes(classes: Any, where: str) -> list[Any] | None:
+    """Class labels: a list of at most MAX_CLASSES texts or finite numbers, no label twice."""
     if classes is None:
         return None
-    if not isinstance(classes, list) or not all(isinstance(label, (str, int, float)) and not isinstance(label, bool)
-                                                for label in classes):
-        raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers); {REBUILD_ADVICE}")
+    if not isinstance(classes, list) or len(classes) > MAX_CLASSES or not all(
+            isinstance(label, (str, int, float)) and not isinstance(label, bool) for label in classes):
+        raise UserError(f"{where}: 'classes' must be a list of labels (text or numbers, at most {MAX_CLASSES:,}); "
+                        f"{REBUILD_ADVICE}")
     seen: set[Any] = set()
     for label in classes:
         if isinstance(label, float) and not math.isfinite(label):  # Python's JSON reads NaN and Infinity
@@ -123,6 +126,26 @@ def _read_classes(classes: Any, where: str) -> list[Any] | None:
                             f"outputs would have one name; {RETRAIN_ADVICE}")
         seen.update(keys)
     return classes
+
+
+def check_finite_values(weights: Iterable[tuple[str, str, Any]], source: str, advice: str = RETRAIN_ADVICE) -> None:
+    """Refuse weights that are not finite numbers, naming the first layer and variable that holds one.
+
+    ``weights``: (layer name, variable name, values), from a file's snapshot
+    before TensorFlow starts or from a built model (model_io.check_finite_weights).
+    A NaN or infinite weight makes every prediction NaN or one class for every
+    row, and training from it keeps it; whatever format the model came in, it
+    cannot be right. ``source`` begins the message; ``advice`` ends it.
+    """
+    import numpy as np
+
+    for layer, variable, values in weights:
+        array = np.asarray(values)
+        if array.dtype.kind in "fc":
+            bad = int(array.size - np.count_nonzero(np.isfinite(array)))
+            if bad:
+                raise UserError(f"{source}: the layer '{shown(layer)}' holds {bad:,} NaN or infinite value"
+                                f"{'s' if bad != 1 else ''} in its variable '{shown(variable)}'; {advice}")
 
 
 def is_hdf5(path: Path) -> bool:
@@ -195,10 +218,43 @@ def check_keras_archive(path: Path) -> tuple[dict[str, Any], ModelMeta | None]:
     return config, meta
 
 
-def check_hdf5_model(path: Path) -> None:
-    """An HDF5 model file's objects (no links, external or virtual storage) and declared sizes."""
-    total = check_hdf5_file(path, "the model file", text=True)
-    check_allocation(total, "the model file's weights (the datasets it declares)", REBUILD_ADVICE)
+def check_hdf5_model(path: Path) -> Snapshot:
+    """An HDF5 model file read in a guarded child (hdf5_snapshot), and what of it needs no Keras checked.
+
+    The objects (no links, external or virtual storage, no unknown filters),
+    the declared sizes, the kinds of the objects the loaders use, the weights
+    (finite numbers) and the class labels (ModelMeta's rules). Returns the
+    snapshot, which the loader (hdf5_models) reuses: the file is read once.
+    """
+    from .hdf5_weights import stored_weights
+
+    source = "the model file"
+    snapshot = check_hdf5_file(path, source, text=True, read_all=False,
+                               budget_what="the model file's weights (the datasets it declares)",
+                               advice=REBUILD_ADVICE)
+    root = snapshot.root
+    if snapshot.layout == "galaxy_ml":
+        if "-keras_models-/0" not in root:
+            return snapshot  # an older Galaxy-ML file or another object: the loader names what it holds
+        model = root.group("-keras_models-/0", "the Galaxy-ML model file's '-keras_models-/0'")
+        where = "the Galaxy-ML model file's weights"
+        weights = model.group("weights", where) if "weights" in model else None
+        if "attributes" in model:
+            attributes = model.group("attributes", "the Galaxy-ML model file's '-keras_models-/0/attributes'")
+            if "classes_" in attributes:
+                labels = read_classes(attributes.get("classes_"), "the Galaxy-ML model file's classes_")
+                _read_classes(labels, "the Galaxy-ML model file's classes_")
+    elif snapshot.layout == "keras_h5" and "model_config" in root.attrs:  # else not a model: the loader says so
+        where = "the model file's model_weights"
+        weights = root.group("model_weights", where)
+        if META_MEMBER in root.attrs:
+            ModelMeta.from_json(read_text(root.attrs[META_MEMBER], f"{source}'s {META_MEMBER}"), source)
+    else:
+        return snapshot
+    if weights is not None:
+        check_finite_values(((layer, name, dataset.value) for layer, items in stored_weights(weights, where)
+                              for name, dataset in items), where)
+    return snapshot
 
 
 def check_model_file(path: str | Path) -> None:

@@ -17,9 +17,12 @@ and their declared sizes are checked (no bombs, nothing extracted beyond
 them), the configuration is checked against the suite's allowlist
 (``safety.check_config``), the suite's settings are checked as data, the
 parameters are counted without allocating them, and the weights file is
-checked for external storage and sizes. Only then does Keras load it, from
-the job's private temporary folder, in its ``safe_mode``. HDF5 models get the
-same checks, and their weights are read by h5py, never by Keras' loader.
+checked for external storage and sizes and read whole once in a guarded
+child process (hdf5_snapshot.py), so that a file that crashes or hangs
+libhdf5 does so there. Only then does Keras load it, from the job's private
+temporary folder, in its ``safe_mode``; the loaded weights must be finite
+numbers. HDF5 models get the same checks; they are read only in the guarded
+child, never by Keras' loader nor in the tool's own process.
 The checks that need no Keras, and the settings member (``ModelMeta``), are in
 model_checks.py, which a tool can call before it starts TensorFlow.
 """
@@ -33,7 +36,7 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -43,6 +46,7 @@ from .hdf5_checks import check_hdf5_file
 from .keras_env import keras
 from .model_checks import (KERAS_MEMBERS, META_MEMBER, REBUILD_ADVICE, RETRAIN_ADVICE, WEIGHTS_MEMBER, ModelMeta,
                            check_keras_archive, is_hdf5, read_model_config)
+from .model_checks import check_finite_values
 from .resources import check_allocation
 from .safety import check_config
 
@@ -68,35 +72,26 @@ def check_classes(model: Any, meta: ModelMeta, source: str) -> None:
                         f"{RETRAIN_ADVICE}")
 
 
-def first_non_finite_weight(model: Any) -> tuple[str, str, int] | None:
-    """The first layer variable (layer name, variable path, count) that holds NaN or infinity, or None.
+def model_weights(model: Any) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(layer name, variable path, values) of every variable, in the model's order of layers.
 
-    Layers in the model's order, each with its trainable and non-trainable
-    variables (a BatchNormalization's moving statistics too).
+    Each layer's trainable and non-trainable variables (a BatchNormalization's
+    moving statistics too), one at a time, so that only one is copied at once.
     """
     for layer in model.layers:
         for variable in layer.weights:
-            values = np.asarray(keras.ops.convert_to_numpy(variable.value))
-            if values.dtype.kind in "fc":
-                bad = int(values.size - np.count_nonzero(np.isfinite(values)))
-                if bad:
-                    return layer.name, variable.path, bad
-    return None
+            yield layer.name, variable.path, np.asarray(keras.ops.convert_to_numpy(variable.value))
 
 
 def check_finite_weights(model: Any, source: str, advice: str = RETRAIN_ADVICE) -> None:
-    """Refuse a model with a NaN or infinite weight: it predicts nonsense (often one class for every row).
+    """Refuse a built model with a NaN or infinite weight: it predicts nonsense (often one class for every row).
 
-    Called by every loader of a model file (.keras here, HDF5 and Galaxy-ML
-    models in their modules), and by training before it saves a model, since
-    a step can make the weights non-finite while the loss it reports is finite.
-    ``source`` begins the message; ``advice`` ends it.
+    Called after a .keras file is loaded (HDF5 and Galaxy-ML models are checked
+    on their snapshot, before TensorFlow starts), and by training before it
+    saves a model, since a step can make the weights non-finite while the loss
+    it reports is finite. ``source`` begins the message; ``advice`` ends it.
     """
-    found = first_non_finite_weight(model)
-    if found is not None:
-        layer, path, count = found
-        raise UserError(f"{source}: the layer '{shown(layer)}' holds {count:,} NaN or infinite value"
-                        f"{'s' if count != 1 else ''} in its variable '{shown(path)}'; {advice}")
+    check_finite_values(model_weights(model), source, advice)
 
 
 def check_parameter_count(build: Callable[[], Any], source: str, batch_size: int | None = None) -> None:
@@ -249,9 +244,13 @@ def check_weights_file(path: Path) -> None:
     A dataset's bytes may live in another file (``external=`` storage, a
     virtual dataset, an external link): reading it would read that file.
     Sizes come from each dataset's declared shape and type, before any is read.
+    Then the guarded child (hdf5_snapshot) reads every attribute and dataset,
+    so that Keras only reads a file that libhdf5 has read whole without
+    crashing or hanging; the values are not kept (Keras reads them again).
     """
-    total = check_hdf5_file(path, f"the model file's {WEIGHTS_MEMBER}")
-    check_allocation(total, f"the model file's weights (the datasets {WEIGHTS_MEMBER} declares)", REBUILD_ADVICE)
+    check_hdf5_file(path, f"the model file's {WEIGHTS_MEMBER}", read_all=True,
+                    budget_what=f"the model file's weights (the datasets {WEIGHTS_MEMBER} declares)",
+                    advice=REBUILD_ADVICE, keep=False)
 
 
 def load_model(path: str | Path, compile: bool = True) -> tuple[Any, ModelMeta]:
