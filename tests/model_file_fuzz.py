@@ -12,17 +12,20 @@ A variant passes when the tool EITHER exits 0 and writes outputs of the
 unchanged file's form (the same tables: header, columns and rows; a changed
 weight may change the values) OR exits 1 with exactly one stderr line
 "Error: ...", and in both cases nothing crashed (no signal), nothing hung (past
-``TIMEOUT``), no traceback was printed, the job folder and TMPDIR hold nothing
+``TIMEOUTS``), no traceback was printed, the job folder and TMPDIR hold nothing
 but a successful run's outputs, no process of the tool's outlives it, the
 canary is intact and the peak RSS stayed within the memory limit.
 
 Offsets are biased toward HDF5 metadata (superblock, object headers, B-trees,
 heaps, attribute messages): a flip there is what makes libhdf5 crash or loop,
 while a flip in a dataset's raw bytes only changes a weight, and most of a
-small Keras file is free space (zeros). Half the variants take an offset
-anywhere in the file; half an offset in its structures: outside every dataset's
-raw storage (found with h5py's low-level ``get_offset``/``get_chunk_info``),
-runs of zeros and long texts (the JSON configurations).
+small Keras file is free space (zeros). A third of the variants take an offset
+anywhere in the file; a third an offset in its structures: outside every
+dataset's raw storage (found with h5py's low-level ``get_offset``/
+``get_chunk_info``), runs of zeros and long texts (the JSON configurations); a
+third an offset in an object header (found with ``h5o.get_info`` and the
+headers' continuation messages) or a global heap, where attribute messages
+declare types and sizes and variable-length values are stored.
 """
 
 from __future__ import annotations
@@ -45,8 +48,9 @@ from test_bad_input_sweep import canary_intact, make_canary
 import bad_inputs
 from bad_inputs.common import PREDICT, TRAIN_OUTPUTS
 
-# A flip that makes a reader loop forever shows up as this; a real run of these tiny models takes seconds.
-TIMEOUT = 60
+# A flip that makes a reader loop forever shows up as a run past this many seconds. A real run of these tiny
+# models takes 5-30 s of wall time on two busy cores (training Galaxy-ML's 100 epochs the longest).
+TIMEOUTS = {"predict": 60, "train": 120}
 MEMORY_LIMIT = bad_inputs.MEMORY_LIMIT
 TRAIN_SHARE = 0.1  # training costs more than prediction (it fits the model): a tenth of the variants
 MULTI_SHARE = 0.2  # variants with 2-4 bytes changed instead of one
@@ -128,7 +132,7 @@ class Variant:
     target: str
     tool: str  # "predict" or "train"
     edits: tuple[tuple[int, int, int], ...]
-    region: str  # where the offsets were drawn: "anywhere", "structure" or "known" (a reviewer's)
+    region: str  # where the offsets were drawn: one of REGIONS, or "known" (a reviewer's)
 
     @property
     def name(self) -> str:
@@ -183,12 +187,68 @@ def structure_offsets(path: Path) -> list[int]:
     return [offset for offset in range(len(data)) if not skip[offset]]
 
 
+def header_offsets(path: Path) -> list[int]:
+    """The offsets of the file's object headers, continuation chunks included, and global heaps: attribute
+    messages (datatype, dataspace, sizes) and the heaps' variable-length values, where the reviewer's crash
+    and loop were (offsets 1897 and 5272).
+
+    h5py gives each object's header address; a version 1 header (what these files have) is read here for its
+    continuation messages (type 0x10: an 8-byte offset and an 8-byte length), which hold the long attributes.
+    A version 2 header ("OHDR") counts as its first ``hdr.space.total`` bytes.
+    """
+    import h5py
+
+    data = path.read_bytes()
+    spans: list[tuple[int, int]] = []
+
+    def v1_chunk(start: int, length: int) -> None:
+        spans.append((start, start + length))
+        position = start
+        while position + 8 <= min(start + length, len(data)):
+            kind, size = int.from_bytes(data[position:position + 2], "little"), \
+                int.from_bytes(data[position + 2:position + 4], "little")
+            if kind == 0x10 and size >= 16:
+                offset = int.from_bytes(data[position + 8:position + 16], "little")
+                extent = int.from_bytes(data[position + 16:position + 24], "little")
+                if offset + extent <= len(data) and (offset, offset + extent) not in spans:
+                    v1_chunk(offset, extent)
+            position += 8 + size
+
+    def visit(node) -> None:
+        info = h5py.h5o.get_info(node.id)
+        if data[info.addr:info.addr + 4] == b"OHDR" or data[info.addr] != 1:
+            spans.append((info.addr, info.addr + info.hdr.space.total))
+        else:  # version 1: a 16-byte prefix whose bytes 8-11 give the first chunk's size
+            spans.append((info.addr, info.addr + 16))
+            v1_chunk(info.addr + 16, int.from_bytes(data[info.addr + 8:info.addr + 12], "little"))
+    with h5py.File(path, "r") as handle:
+        visit(handle)
+        handle.visititems(lambda _name, node: visit(node))
+    # Global heap collections hold variable-length attribute values (Keras 2's lists of names), each object
+    # with its own 8-byte size: the reviewer's loop was one (5272). A collection: "GCOL", version 1, its size.
+    for match in re.finditer(rb"GCOL\x01", data):
+        spans.append((match.start(), match.start() + int.from_bytes(data[match.start() + 8:match.start() + 16],
+                                                                   "little")))
+    inside = bytearray(len(data))
+    for start, end in spans:
+        inside[start:min(end, len(data))] = b"\x01" * (min(end, len(data)) - start)
+    for match in re.finditer(rb"[\x20-\x7e]{%d,}" % LONG_TEXT, data):  # JSON: the uniform third reaches it
+        inside[match.start():match.end()] = bytes(match.end() - match.start())
+    return [offset for offset in range(len(data)) if inside[offset]]
+
+
+REGIONS = ("anywhere", "structure", "header")
+
+
 def make_variants(count: int, seed: int, known: bool = True) -> list[Variant]:
-    """``count`` seeded variants spread evenly over the targets, plus the known offsets when ``known``."""
+    """``count`` seeded variants spread evenly over the targets and, in turn, over REGIONS; plus the known
+    offsets when ``known``."""
     rng = random.Random(seed)
     names = sorted(TARGETS)
     contents = {name: TARGETS[name].path.read_bytes() for name in names}
-    structure = {name: structure_offsets(TARGETS[name].path) for name in names}
+    pools = {(name, "anywhere"): range(len(contents[name])) for name in names}
+    pools.update({(name, "structure"): structure_offsets(TARGETS[name].path) for name in names})
+    pools.update({(name, "header"): header_offsets(TARGETS[name].path) for name in names})
     variants = []
     if known:
         for name, offset, values in KNOWN:
@@ -196,8 +256,8 @@ def make_variants(count: int, seed: int, known: bool = True) -> list[Variant]:
             variants += [Variant(name, "predict", ((offset, old, new),), "known") for new in values if new != old]
     for index in range(count):
         name = names[index % len(names)]
-        region = "structure" if index // len(names) % 2 else "anywhere"
-        pool = structure[name] if region == "structure" else range(len(contents[name]))
+        region = REGIONS[index // len(names) % len(REGIONS)]
+        pool = pools[name, region]
         flips = rng.randint(2, 4) if rng.random() < MULTI_SHARE else 1
         offsets = sorted(set(rng.choice(pool) for _ in range(flips)))
         edits = []
@@ -279,7 +339,7 @@ def _group_alive(group: int) -> bool:
 
 
 def run_tool(script: str, params: dict, inputs: list[str], outputs: list[str], folder: Path,
-             timeout: float = TIMEOUT) -> tuple[int | None, str, tuple[float, float, int], Path, Path, bool]:
+             timeout: float) -> tuple[int | None, str, tuple[float, float, int], Path, Path, bool]:
     """Run ``script`` as the sweep does; returns (status or None when it hung, stderr, (seconds, CPU seconds,
     peak RSS in bytes), the job folder, TMPDIR, whether a process of its group was still alive after it ended).
 
@@ -323,12 +383,10 @@ def run_tool(script: str, params: dict, inputs: list[str], outputs: list[str], f
 
 
 def run_variant(variant: Variant | None, folder: Path, target: str | None = None, tool: str = "predict",
-                forms: dict | None = None, timeout: float = TIMEOUT) -> Outcome:
-    """Run one variant (or, with ``variant`` None, the unchanged ``target``) and judge it.
-
-    ``forms`` overrides CONTROL_FORMS (the script measures its own controls).
-    """
+                timeout: float | None = None) -> Outcome:
+    """Run one variant (or, with ``variant`` None, the unchanged ``target``) and judge it."""
     target_name, tool = (variant.target, variant.tool) if variant else (target, tool)
+    timeout = timeout or TIMEOUTS[tool]
     spec = TARGETS[target_name]
     folder.mkdir(parents=True, exist_ok=True)
     canary = make_canary(folder / "canary")
@@ -336,7 +394,8 @@ def run_variant(variant: Variant | None, folder: Path, target: str | None = None
     model = folder / "inputs" / "model.dat"
     model.write_bytes(variant.data() if variant else spec.path.read_bytes())
     script, params, inputs, outputs = tool_command(spec, tool, model, folder / "inputs")
-    status, stderr, (seconds, cpu, peak), job, tmp, stray = run_tool(script, params, inputs, outputs, folder, timeout)
+    status, stderr, costs, job, tmp, stray = run_tool(script, params, inputs, outputs, folder, timeout)
+    seconds, cpu, peak = costs
     lines = stderr.strip().splitlines()
     problems, detail = [], lines[0] if lines else ""
     if status is None:
@@ -359,7 +418,7 @@ def run_variant(variant: Variant | None, folder: Path, target: str | None = None
             problems.append("leftover")
             detail += f" [left in the job folder: {', '.join(left_in_job)}]"
     elif status == 0:
-        expected = (forms or CONTROL_FORMS).get((target_name, tool))
+        expected = CONTROL_FORMS.get((target_name, tool))
         written = {option: job / f"output{i}.dat" for i, option in enumerate(outputs)}
         got = {option: table_form(path) if path.exists() else "missing" for option, path in written.items()}
         if expected is None or set(got) != set(expected) or \

@@ -32,7 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--variants", type=int, default=600, help="seeded variants, spread over the files")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=1, help="tools run at once (each is one process)")
-    parser.add_argument("--timeout", type=float, default=fuzz.TIMEOUT, help="seconds before a run counts as a hang")
+    parser.add_argument("--timeout", type=float, help=f"seconds before a run counts as a hang (default: "
+                                                      f"{fuzz.TIMEOUTS['predict']} to predict, "
+                                                      f"{fuzz.TIMEOUTS['train']} to train)")
     parser.add_argument("--no-known", action="store_true", help="leave out the reviewer's known offsets")
     parser.add_argument("--no-controls", action="store_true", help="skip the runs of the unchanged files")
     parser.add_argument("--only", help="run only the variants whose name contains this text")
