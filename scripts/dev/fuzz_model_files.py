@@ -35,7 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, help=f"seconds before a run counts as a hang (default: "
                                                       f"{fuzz.TIMEOUTS['predict']} to predict, "
                                                       f"{fuzz.TIMEOUTS['train']} to train)")
-    parser.add_argument("--no-known", action="store_true", help="leave out the reviewer's known offsets")
+    parser.add_argument("--no-known", action="store_true", help="leave out the fixed variants (KNOWN: the reviewer's "
+                                                                      "finds and earlier runs' failures)")
     parser.add_argument("--no-controls", action="store_true", help="skip the runs of the unchanged files")
     parser.add_argument("--only", help="run only the variants whose name contains this text")
     parser.add_argument("--keep", type=Path, help="keep each run's folder here (default: a temporary folder)")
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         index, variant = indexed
         folder = base / f"v{index:04d}"
         outcome = fuzz.run_variant(variant, folder, timeout=args.timeout)
-        print(f"[{index + 1}/{len(variants)}] {outcome.kind:9} {outcome.seconds:5.1f} s  {variant.name}"
+        print(f"[{index + 1}/{len(variants)}] {outcome.kind:9} {outcome.seconds:5.1f} s (CPU {outcome.cpu_seconds:4.1f} s) "
+              f"{variant.name}"
               f"{'  ' + outcome.detail[:160] if outcome.failed else ''}", flush=True)
         if not args.keep and not outcome.failed:
             shutil.rmtree(folder, ignore_errors=True)
