@@ -66,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         index, variant = indexed
         folder = base / f"v{index:04d}"
         outcome = fuzz.run_variant(variant, folder, timeout=args.timeout)
-        print(f"[{index + 1}/{len(variants)}] {outcome.kind:9} {outcome.seconds:5.1f} s (CPU {outcome.cpu_seconds:4.1f} s) "
-              f"{variant.name}"
+        print(f"[{index + 1}/{len(variants)}] {outcome.kind:9} {outcome.seconds:5.1f} s (CPU "
+              f"{outcome.cpu_seconds:4.1f} s) {variant.name}"
               f"{'  ' + outcome.detail[:160] if outcome.failed else ''}", flush=True)
         if not args.keep and not outcome.failed:
             shutil.rmtree(folder, ignore_errors=True)
