@@ -223,7 +223,8 @@ def test_other_objects_are_refused_by_name_without_being_rebuilt(tmp_path, edit,
     ({"callbacks": [{"callback_selection": {"callback_type": "ModelCheckpoint", "filepath": "/tmp/x"}}]},
      "callback 1 is a 'ModelCheckpoint' callback, which these tools never run from a model file"),
     ({"optimizer": "evil"}, "the optimizer 'evil' is not one Galaxy-ML builds"),
-    ({"loss": "my_module.my_loss"}, "the loss 'my_module.my_loss' is not one these tools train with"),
+    ({"loss": "my_module.my_loss"}, "the loss 'my_module.my_loss' is a Python function path; these tools use "
+                                     "Keras' built-in losses by name only"),
     ({"validation_split": 0.95}, "parameter 'validation_split' must be at most 0.9"),
     ({"decay": 0.5}, "the Adam optimizer's decay is 0.5; these tools have no such setting"),
 ])

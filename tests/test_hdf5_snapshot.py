@@ -193,9 +193,9 @@ def test_byte_flip_that_made_libhdf5_loop_is_ended_at_the_timeout(tmp_path, monk
     (hostile.huge_params, "the model file has the text dataset '/-keras_models-/0/params' of 1.4 GB, more than "
                           "the 16.0 MB any model needs"),
     (hostile.unknown_filter, "compressed with the filter 32004 (lz4), which is not built into HDF5"),
-    (hostile.non_finite_kernel, "the model file's model_weights: the layer 'dense' has 2 weights in "
-                                "'dense/kernel:0' that are not a finite number"),
-    (hostile.duplicate_classes, "the Galaxy-ML model file's classes_: the class label 5 appears more than once"),
+    (hostile.non_finite_kernel, "the model file's model_weights: the layer 'dense' holds 2 NaN or infinite values "
+                                "in its variable 'dense/kernel:0'"),
+    (hostile.duplicate_classes, "'classes' lists the label '5' twice"),
     (hostile.looped_groups, "links the group '/model_weights/dense/back' into itself or twice (a loop)"),
     (hostile.deeply_nested, "has objects nested too deeply"),
 ], ids=lambda item: getattr(item, "__name__", "message"))

@@ -186,7 +186,7 @@ def curve_columns(true: pd.Series, true_header: bool, classes: list[Any], table:
         for line, label in enumerate(true.tolist(), start=1 + true_header):
             if str(label) not in position:
                 raise UserError(f"true labels: the label {quoted(label)} (line {line}) is not among the classes "
-                                f"of the probability columns ({', '.join(map(quoted, list(position)[:10]))})")
+                                f"of the probability columns ({', '.join(map(shown, list(position)[:10]))})")
         columns = [values[:, position[str(label)]] for label in classes]
         pairs = list(zip(classes, columns))
         two = len(names) == 2 and len(classes) == 2

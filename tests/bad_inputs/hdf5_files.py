@@ -47,8 +47,8 @@ def nan_variable(handle: Any, canary: Path) -> None:
 
 
 GROUP = "is a dataset where a group is expected; the file is damaged"
-NOT_FINITE = "not a finite number (NaN or infinity)"
-KERNEL_NOT_FINITE = f"the layer 'dense' has 2 weights in 'dense/kernel:0' that are {NOT_FINITE}"
+NOT_FINITE = "NaN or infinite value"
+KERNEL_NOT_FINITE = f"the layer 'dense' holds 2 {NOT_FINITE}s in its variable 'dense/kernel:0'"
 
 CASES = {
     "byte 1897 flipped: libhdf5 crashes": predict(
@@ -74,7 +74,7 @@ CASES = {
         made(hostile.non_finite_kernel), KERNEL_NOT_FINITE),
     "NaN and infinite kernel given to training": train(
         made(hostile.non_finite_kernel), KERNEL_NOT_FINITE),
-    "classes_ [5, 5, 5]": predict(made(hostile.duplicate_classes), "the class label 5 appears more than once"),
+    "classes_ [5, 5, 5]": predict(made(hostile.duplicate_classes), "'classes' lists the label '5' twice"),
     "group linked into itself": train(made(hostile.looped_groups), "into itself or twice (a loop)"),
     "NaN weight in a .keras archive": predict(replaced(TRAINED, WEIGHTS, weights_with(nan_variable)), NOT_FINITE),
 }

@@ -229,7 +229,7 @@ def _rebuilt(model: Any, meta: Any, plan: _Plan, seed: int | None) -> Any:
             raise swap.refuse(f"the model has {len(layers)} layers in its configuration (0 to {len(layers) - 1})")
         entry = layers[index]
         if entry.get("class_name") != class_name:
-            raise swap.refuse(f"layer {index} of the model is a {quoted(entry.get('class_name'))}, "
+            raise swap.refuse(f"layer {index} of the model is a {shown(entry.get('class_name'))}, "
                               f"not a {shown(class_name)}")
         node: Any = entry
         for depth, key in enumerate(keys[:-1]):

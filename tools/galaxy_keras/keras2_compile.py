@@ -211,6 +211,7 @@ def _one_output(metrics: Any, where: str) -> list[Any]:
 
 # Where Keras keeps the functions a config may name as a loss or a metric ({"class_name": "function", ...}).
 _FUNCTION_MODULES = {"loss": (None, "keras.losses", "builtins"), "metric": (None, "keras.metrics", "builtins")}
+_PLURALS = {"loss": "losses", "metric": "metrics", "optimizer": "optimizers"}
 
 
 def _plain_name(value: Any, kind: str, where: str) -> str:
@@ -219,7 +220,7 @@ def _plain_name(value: Any, kind: str, where: str) -> str:
     if isinstance(value, str):
         if "." in value:
             raise UserError(f"{where}: the {kind} {_shown(value)} is a Python function path; these tools use "
-                            f"Keras' built-in {kind}s by name only: {_ADVICE}")
+                            f"Keras' built-in {_PLURALS[kind]} by name only: {_ADVICE}")
         return value
     several = " (one for each output?)" if kind != "optimizer" else ""
     what = f"a list{several}" if isinstance(value, (list, tuple)) else \
@@ -232,7 +233,8 @@ def _function_name(node: dict, kind: str, where: str) -> str:
     name, module = node.get("config"), node.get("module")
     if module not in _FUNCTION_MODULES[kind]:
         raise UserError(f"{where}: the {kind} is the function {_shown(name)} from module {_shown(module)}, "
-                        f"outside Keras' {kind}s; these tools use Keras' built-in {kind}s only: {_ADVICE}")
+                        f"outside Keras' {_PLURALS[kind]}; these tools use Keras' built-in {_PLURALS[kind]} only: "
+                        f"{_ADVICE}")
     return _plain_name(name, kind, where)
 
 
