@@ -29,6 +29,20 @@ def first_step(optimizer, summing: bool) -> np.ndarray:
     return np.abs(table.numpy())
 
 
+def gradient_types_seen(optimizer, table) -> list[type]:
+    """One step of ``optimizer`` on the embedding gradient: the type of the gradient its update rule was given."""
+    seen = []
+    update_step = optimizer.update_step
+
+    def recording(gradient, variable, learning_rate):
+        seen.append(type(gradient))
+        return update_step(gradient, variable, learning_rate)
+
+    optimizer.update_step = recording
+    optimizer.apply([embedding_gradient(table)], [table])
+    return seen
+
+
 def test_summed_gradient_gives_adams_first_step_of_one_learning_rate():
     moved = first_step(keras.optimizers.Adam(learning_rate=0.01), summing=True)
     # Adam's first step is the learning rate times the gradient's sign, however often a row was used.
@@ -49,15 +63,7 @@ def test_sgd_keeps_its_sparse_update(momentum):
     table = keras.Variable(np.zeros((4, 2), np.float32))
     optimizer.build([table])
     assert densify_sparse_gradients(optimizer) is False
-    seen = []
-    update_step = optimizer.update_step
-
-    def recording(gradient, variable, learning_rate):
-        seen.append(type(gradient))
-        return update_step(gradient, variable, learning_rate)
-
-    optimizer.update_step = recording
-    optimizer.apply([embedding_gradient(table)], [table])
+    seen = gradient_types_seen(optimizer, table)
     assert seen == [tf.IndexedSlices]  # Keras' sparse update, not a dense one of every row
     # And the step is the summed gradient's: three lookups of row 1 move it three times as far as row 2's one.
     np.testing.assert_allclose(np.abs(table.numpy()), [[0, 0], [0.3, 0.6], [0.1, 0.2], [0, 0]], rtol=1e-5)
@@ -69,13 +75,5 @@ def test_optimizers_that_are_not_linear_in_the_gradient_get_it_summed(name):
     table = keras.Variable(np.zeros((4, 2), np.float32))
     optimizer.build([table])
     assert densify_sparse_gradients(optimizer) is True
-    seen = []
-    update_step = optimizer.update_step
-
-    def recording(gradient, variable, learning_rate):
-        seen.append(type(gradient))
-        return update_step(gradient, variable, learning_rate)
-
-    optimizer.update_step = recording
-    optimizer.apply([embedding_gradient(table)], [table])
+    seen = gradient_types_seen(optimizer, table)
     assert seen and all(kind is not tf.IndexedSlices for kind in seen)

@@ -48,6 +48,17 @@ def folder_for(tmp_path: Path) -> Path:
 
 # -- the guarded child -----------------------------------------------------------------------------------------
 
+def started_child(tool: subprocess.Popen) -> str:
+    """The pid of the guarded child a tool process started: it prints the child's folder, the child writes its
+    pid there and reports progress once it runs."""
+    folder = Path(tool.stdout.readline().strip())
+    deadline = time.monotonic() + 30
+    while not (folder / "progress.txt").exists() or not (folder / "progress.txt").read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    return (folder / "pid").read_text()
+
+
 def test_child_returns_its_result_from_a_process_of_its_own(tmp_path):
     result = run_guarded("guarded_functions:echo", {"value": [1, "two"]}, folder_for(tmp_path), QUICK, ENV)
     assert result["value"] == [1, "two"] and result["pid"] != os.getpid() and result["cwd"]
@@ -118,12 +129,7 @@ def test_sigterm_while_waiting_kills_the_child_and_removes_everything(tmp_path):
     job.mkdir()
     tool = subprocess.Popen([sys.executable, str(script)], cwd=job, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    folder = Path(tool.stdout.readline().strip())
-    deadline = time.monotonic() + 30
-    while not (folder / "progress.txt").exists() or not (folder / "progress.txt").read_text():
-        assert time.monotonic() < deadline, "the child never started"
-        time.sleep(0.05)
-    child_pid = (folder / "pid").read_text()
+    child_pid = started_child(tool)
     tool.send_signal(signal.SIGTERM)
     _, stderr = tool.communicate(timeout=30)
     assert tool.returncode == 128 + signal.SIGTERM, stderr
@@ -222,12 +228,7 @@ def test_child_dies_with_a_parent_killed_by_sigkill(tmp_path):
                     {{"PYTHONPATH": {str(TESTS)!r}}})
     """))
     tool = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    folder = Path(tool.stdout.readline().strip())
-    deadline = time.monotonic() + 30
-    while not (folder / "progress.txt").exists() or not (folder / "progress.txt").read_text():
-        assert time.monotonic() < deadline, "the child never started"
-        time.sleep(0.05)
-    child_pid = (folder / "pid").read_text()
+    child_pid = started_child(tool)
     tool.kill()
     tool.wait()
     deadline = time.monotonic() + 10
