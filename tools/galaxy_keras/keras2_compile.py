@@ -16,11 +16,12 @@ an optimizer's ``name`` are ignored.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .compile_catalog import (LOSS_ALIASES, LOSS_CLASSES, LOSSES, METRIC_ALIASES, METRIC_CLASSES, METRICS, NO_METRIC,
                               OPTIMIZERS, make_metric, make_optimizer)
-from .errors import UserError, shown
+from .errors import UserError, quoted, shown
 from .fields import parse_fields
 from .params import Params
 
@@ -67,6 +68,7 @@ _OPTIMIZER_OFF: dict[str, tuple[tuple[Any, ...], str]] = {
 # marker, and the moving-average settings that only matter when use_ema is on (refused otherwise).
 _OPTIMIZER_IGNORED = ("name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency")
 _ADVICE = "build the model again with 'Create deep learning model'"
+_shown = partial(quoted, limit=60)  # a value from a file in a message: text quoted, escaped and bounded
 
 
 def checked_settings(loss: Any, optimizer: str, options: dict[str, Any], metrics: list[Any], where: str) -> dict:
@@ -290,8 +292,3 @@ def _metric_name(metric: Any, where: str) -> Any:
             raise UserError(f"{where}: the metric {kind} sets {shown(key)}={_shown(value)}, which Keras 3's {kind} "
                             f"does not have: {_ADVICE}")
     return name
-
-
-def _shown(value: Any) -> str:
-    """A value from a file in a message: text quoted, everything escaped and bounded (errors.shown)."""
-    return f"'{shown(value, 60)}'" if isinstance(value, str) else shown(value, 60)
